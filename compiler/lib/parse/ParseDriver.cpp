@@ -1,0 +1,263 @@
+// ParseDriver.cpp — runs the ANTLR lexer and parser over a source file.
+//
+// Parsing is two-stage, as ANTLR recommends for speed: first the fast SLL prediction mode with
+// a bail-out error strategy, and only if that fails the full LL mode with error recovery, whose
+// syntax errors become diagnostics. Before either, the token stream is scanned for nesting
+// deeper than kMaxNesting, and the parser itself refuses rule recursion deeper than
+// kMaxRuleDepth (operator chains like `not not not ...` recurse without brackets).
+#include <cstring>
+#include <ostream>
+
+#include "AntlrInput.h"
+#include "mx/compiler/Parse.h"
+
+namespace mx {
+namespace parse {
+namespace {
+
+using mxgrammar::Mx;
+using mxgrammar::MxLexer;
+
+constexpr size_t kMaxRuleDepth = 1500;
+
+struct NestingTooDeep {
+  antlr4::Token* token;
+};
+
+/// The generated lexer, except that a '}' with no open '{' cannot throw from popMode.
+class SafeLexer : public MxLexer {
+ public:
+  using MxLexer::MxLexer;
+  size_t popMode() override { return modeStack.empty() ? mode : MxLexer::popMode(); }
+};
+
+/// The generated parser with a bound on rule recursion.
+class GuardedParser : public Mx {
+ public:
+  using Mx::Mx;
+  void enterRule(antlr4::ParserRuleContext* ctx, size_t state, size_t rule) override {
+    checkDepth(ctx);
+    Mx::enterRule(ctx, state, rule);
+  }
+  void enterRecursionRule(antlr4::ParserRuleContext* ctx, size_t state, size_t rule,
+                          int precedence) override {
+    checkDepth(ctx);
+    Mx::enterRecursionRule(ctx, state, rule, precedence);
+  }
+
+ private:
+  void checkDepth(antlr4::ParserRuleContext* ctx) {
+    size_t depth = 0;
+    for (antlr4::tree::ParseTree* p = ctx; p && depth <= kMaxRuleDepth; p = p->parent) ++depth;
+    if (depth > kMaxRuleDepth) throw NestingTooDeep{getCurrentToken()};
+  }
+};
+
+/// Turns ANTLR's syntax errors into diagnostics. Only the first error of a line is kept: the
+/// rest of a broken line is usually the same mistake seen again (no cascades).
+class DiagnosticListener : public antlr4::BaseErrorListener {
+ public:
+  DiagnosticListener(const OffsetMap& map, const SourceFile& file, DiagnosticEngine& diags)
+      : map_(map), file_(file), diags_(diags) {}
+
+  void syntaxError(antlr4::Recognizer*, antlr4::Token* token, size_t line, size_t col,
+                   const std::string& msg, std::exception_ptr) override {
+    SourceRange range;
+    if (token && token->getType() != antlr4::Token::EOF) {
+      range = tokenRange(map_, token);
+    } else if (token) {
+      range = {static_cast<uint32_t>(file_.text().size()), static_cast<uint32_t>(file_.text().size())};
+    } else {
+      // Lexer errors carry a line and a code-point column; walk the line to find the byte.
+      uint32_t lineStart = 0;
+      for (uint32_t l = 1, i = 0; i < file_.text().size() && l < line; ++i)
+        if (file_.text()[i] == '\n') { ++l; lineStart = i + 1; }
+      uint32_t b = lineStart;
+      for (size_t c = 0; c < col && b < file_.text().size(); ++c) {
+        ++b;
+        while (b < file_.text().size() && (static_cast<unsigned char>(file_.text()[b]) & 0xC0) == 0x80) ++b;
+      }
+      range = {b, b + 1};
+    }
+    uint32_t errLine = file_.lineCol(range.begin).line;
+    if (errLine == lastLine_) return;
+    lastLine_ = errLine;
+    diags_.error(range, friendly(msg));
+  }
+
+ private:
+  /// ANTLR speaks in token names; say `identifier` and `end of file` instead.
+  static std::string friendly(std::string msg) {
+    static const std::pair<const char*, const char*> names[] = {
+        {"<EOF>", "end of file"}, {"IDENT", "identifier"}, {"INT", "integer"},
+        {"FLOAT", "number"}, {"PLAIN_STRING", "string"}, {"DQUOTE", "string"},
+        {"TDQUOTE", "string"}, {"RAW_STRING", "string"}, {"STR_END", "'\"'"},
+        {"TSTR_END", "'\"\"\"'"}, {"STR_NEWLINE", "end of line"}};
+    for (const auto& [from, to] : names)
+      for (size_t at; (at = msg.find(from)) != std::string::npos;) msg.replace(at, strlen(from), to);
+    if (msg.rfind("mismatched input ", 0) == 0) msg.replace(0, 17, "unexpected ");
+    if (msg.rfind("extraneous input ", 0) == 0) msg.replace(0, 17, "unexpected ");
+    if (msg.rfind("no viable alternative at input ", 0) == 0)
+      msg = "cannot parse " + msg.substr(31);
+    if (msg.rfind("token recognition error at: ", 0) == 0)
+      msg = "unexpected character " + msg.substr(28);
+    return msg;
+  }
+
+  const OffsetMap& map_;
+  const SourceFile& file_;
+  DiagnosticEngine& diags_;
+  size_t lastLine_ = 0;
+};
+
+/// Rejects nesting deeper than kMaxNesting before the recursive parser sees it.
+bool checkNesting(antlr4::CommonTokenStream& tokens, const OffsetMap& map, DiagnosticEngine& diags) {
+  unsigned depth = 0, prefixRun = 0;
+  for (antlr4::Token* t : tokens.getTokens()) {
+    switch (t->getType()) {
+      case Mx::LPAREN: case Mx::LBRACK: case Mx::LBRACE: case Mx::STR_INTERP: case Mx::TSTR_INTERP:
+        ++depth;
+        break;
+      case Mx::RPAREN: case Mx::RBRACK: case Mx::RBRACE:
+        if (depth) --depth;
+        break;
+      default: break;
+    }
+    bool prefix = t->getType() == Mx::MINUS || t->getType() == Mx::NOT || t->getType() == Mx::AWAIT;
+    prefixRun = prefix ? prefixRun + 1 : 0;
+    if (depth > kMaxNesting || prefixRun > kMaxNesting) {
+      diags.error(tokenRange(map, t), "nesting is deeper than " + std::to_string(kMaxNesting) +
+                                          " levels; split this into smaller pieces");
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool OffsetMap::build(const SourceFile& file, DiagnosticEngine& diags) {
+  const std::string& s = file.text();
+  ascii_ = true;
+  for (unsigned char c : s)
+    if (c >= 0x80) { ascii_ = false; break; }
+  if (ascii_) return true;
+  starts_.clear();
+  starts_.reserve(s.size() + 1);
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = len != 0 && i + len <= s.size();
+    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    if (ok && len > 1) {  // reject overlong forms and surrogates, as ANTLR's decoder would
+      uint32_t cp = c & (0xFF >> (len + 1));
+      for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
+      static const uint32_t minCp[] = {0, 0, 0x80, 0x800, 0x10000};
+      ok = cp >= minCp[len] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+    }
+    if (!ok) {
+      char hex[8];
+      snprintf(hex, sizeof hex, "0x%02X", c);
+      diags.error({static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1)},
+                  std::string("the file is not valid UTF-8 (byte ") + hex + "); is it a binary file?");
+      return false;
+    }
+    starts_.push_back(static_cast<uint32_t>(i));
+    i += len;
+  }
+  starts_.push_back(static_cast<uint32_t>(s.size()));
+  return true;
+}
+
+SourceRange tokenRange(const OffsetMap& map, const antlr4::Token* token) {
+  if (!token || token->getType() == antlr4::Token::EOF) {
+    uint32_t at = token ? map.byteOffset(token->getStartIndex()) : 0;
+    return {at, at};
+  }
+  return {map.byteOffset(token->getStartIndex()), map.byteOffset(token->getStopIndex() + 1)};
+}
+
+SourceRange ruleRange(const OffsetMap& map, antlr4::ParserRuleContext* ctx) {
+  SourceRange first = tokenRange(map, ctx->getStart());
+  const antlr4::Token* stop = ctx->getStop();
+  if (!stop || stop->getTokenIndex() < ctx->getStart()->getTokenIndex()) return first;
+  return {first.begin, tokenRange(map, stop).end};
+}
+
+}  // namespace parse
+
+std::unique_ptr<Program> parseProgram(const SourceFile& file, DiagnosticEngine& diags) {
+  using namespace parse;
+  OffsetMap map;
+  if (!map.build(file, diags)) return nullptr;
+
+  antlr4::ANTLRInputStream input(file.text());
+  SafeLexer lexer(&input);
+  DiagnosticListener listener(map, file, diags);
+  lexer.removeErrorListeners();
+  lexer.addErrorListener(&listener);
+  antlr4::CommonTokenStream tokens(&lexer);
+  tokens.fill();
+  if (!checkNesting(tokens, map, diags)) return nullptr;
+
+  GuardedParser parser(&tokens);
+  parser.removeErrorListeners();
+  Mx::ProgramContext* tree = nullptr;
+  try {
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+        antlr4::atn::PredictionMode::SLL);
+    parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+    try {
+      tree = parser.program();
+    } catch (antlr4::ParseCancellationException&) {
+      tokens.seek(0);
+      parser.reset();
+      parser.addErrorListener(&listener);
+      parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+      parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+          antlr4::atn::PredictionMode::LL);
+      tree = parser.program();
+    }
+  } catch (const NestingTooDeep& e) {
+    diags.error(tokenRange(map, e.token),
+                "expression is nested too deeply; split it into smaller pieces");
+    return nullptr;
+  }
+  if (diags.hasErrors()) return nullptr;
+  return buildAst(tree, map, file, diags);
+}
+
+bool dumpTokens(const SourceFile& file, DiagnosticEngine& diags, std::ostream& out) {
+  using namespace parse;
+  OffsetMap map;
+  if (!map.build(file, diags)) return false;
+  antlr4::ANTLRInputStream input(file.text());
+  SafeLexer lexer(&input);
+  DiagnosticListener listener(map, file, diags);
+  lexer.removeErrorListeners();
+  lexer.addErrorListener(&listener);
+  antlr4::CommonTokenStream tokens(&lexer);
+  tokens.fill();
+  const antlr4::dfa::Vocabulary& vocab = lexer.getVocabulary();
+  for (antlr4::Token* t : tokens.getTokens()) {
+    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+    SourceRange r = tokenRange(map, t);
+    LineCol lc = file.lineCol(r.begin);
+    out << lc.line << ':' << lc.col << ' '
+        << (t->getType() == antlr4::Token::EOF ? "EOF" : vocab.getSymbolicName(t->getType()));
+    if (t->getType() != antlr4::Token::EOF) {
+      out << " '";
+      for (char c : file.slice(r)) {
+        if (c == '\n') out << "\\n";
+        else if (c == '\'') out << "\\'";
+        else if (c == '\\') out << "\\\\";
+        else out << c;
+      }
+      out << '\'';
+    }
+    out << '\n';
+  }
+  return !diags.hasErrors();
+}
+
+}  // namespace mx

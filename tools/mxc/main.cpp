@@ -1,0 +1,147 @@
+// mxc — the mx compiler's command line: check pipelines and print each front-end stage.
+#include <pthread.h>
+
+#include <cstring>
+#include <functional>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "mx/ExitCodes.h"
+#include "mx/compiler/Driver.h"
+#include "mx/stdlib/Builtins.h"
+
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+constexpr const char* kUsage = R"(mxc — compiler for .mx pipelines
+
+Usage:
+  mxc check [options] FILE...      check pipelines; print diagnostics
+  mxc --emit=KIND [options] FILE   print a stage: tokens, ast or sema
+  mxc --list-builtins              print the built-in functions and methods
+
+Options:
+  --emit=KIND           tokens | ast | sema (after semantic analysis, with types)
+  --verify              compare diagnostics with `// expected-error {{...}}` comments
+  -Werror               treat warnings as errors
+  --error-limit=N       stop after N errors (default 50; 0 means no limit)
+  -h, --help            show this help
+  --version             show the version
+
+Exit status:
+  0  no errors
+  1  the program has errors (or --verify found a mismatch)
+  2  bad command line
+  3  a file could not be read
+  4  internal error (a bug in mxc; please report it)
+)";
+
+int usageError(const std::string& message) {
+  std::cerr << "mxc: " << message << "\nTry 'mxc --help'.\n";
+  return mx::kExitUsage;
+}
+
+/// Runs `fn` on a thread with a large stack: the front end recurses over nesting, which is
+/// bounded (kMaxNesting) but may still exceed a default 8 MiB stack in debug builds.
+int runWithLargeStack(const std::function<int()>& fn) {
+  struct Job {
+    const std::function<int()>* fn;
+    int result;
+  } job{&fn, mx::kExitInternal};
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 256u << 20);
+  pthread_t thread;
+  auto entry = [](void* p) -> void* {
+    auto* j = static_cast<Job*>(p);
+    j->result = (*j->fn)();
+    return nullptr;
+  };
+  if (pthread_create(&thread, &attr, entry, &job) != 0) return fn();
+  pthread_join(thread, nullptr);
+  pthread_attr_destroy(&attr);
+  return job.result;
+}
+
+void listBuiltins() {
+  const char* scopes[] = {"", "MODEL.", "TOOLS."};
+  for (const auto& b : mx::stdlib::builtinSpecs())
+    std::cout << scopes[static_cast<int>(b.scope)] << b.name << b.signature << (b.isAsync ? "  [await]" : "")
+              << "\n    " << b.summary << '\n';
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  mx::FrontEndOptions options;
+  std::vector<std::string> files;
+  bool check = false, emitGiven = false;
+
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "-h" || a == "--help" || a == "help") {
+      std::cout << kUsage;
+      return mx::kExitOk;
+    } else if (a == "--version") {
+      std::cout << "mxc " << kVersion << '\n';
+      return mx::kExitOk;
+    } else if (a == "--list-builtins") {
+      listBuiltins();
+      return mx::kExitOk;
+    } else if (a == "check" && i == 0) {
+      check = true;
+    } else if (a.rfind("--emit=", 0) == 0) {
+      std::string kind = a.substr(7);
+      emitGiven = true;
+      if (kind == "tokens") options.emit = mx::EmitKind::Tokens;
+      else if (kind == "ast") options.emit = mx::EmitKind::Ast;
+      else if (kind == "sema") options.emit = mx::EmitKind::Sema;
+      else if (kind == "states" || kind == "llvm" || kind == "obj")
+        return usageError("--emit=" + kind + " arrives with code generation (not built yet)");
+      else return usageError("unknown --emit kind '" + kind + "' (expected tokens, ast or sema)");
+    } else if (a == "--verify") {
+      options.verify = true;
+    } else if (a == "-Werror" || a == "--warnings-as-errors") {
+      options.diagnostics.warningsAsErrors = true;
+    } else if (a.rfind("--error-limit=", 0) == 0) {
+      try {
+        long n = std::stol(a.substr(14));
+        if (n < 0) throw std::invalid_argument("negative");
+        options.diagnostics.errorLimit = n == 0 ? ~0u : static_cast<unsigned>(n);
+      } catch (...) {
+        return usageError("--error-limit needs a non-negative number");
+      }
+    } else if (a == "-o") {
+      return usageError("-o (ahead-of-time compilation) arrives with code generation (not built yet)");
+    } else if (!a.empty() && a[0] == '-' && a != "-") {
+      return usageError("unknown option '" + a + "'");
+    } else {
+      files.push_back(a);
+    }
+  }
+  if (!check && !emitGiven) {
+    if (files.empty()) return usageError("no command given");
+    return usageError("unknown command '" + files.front() + "' (did you mean 'mxc check " + files.front() + "'?)");
+  }
+  if (files.empty()) return usageError("no input file");
+  if (emitGiven && files.size() > 1) return usageError("--emit takes one file");
+
+  return runWithLargeStack([&]() {
+    int status = mx::kExitOk;
+    for (const auto& path : files) {
+      std::string error;
+      auto file = mx::SourceFile::read(path == "-" ? "/dev/stdin" : path, error);
+      if (!file) {
+        std::cerr << "mxc: error: " << error << '\n';
+        status = std::max<int>(status, mx::kExitInput);
+        continue;
+      }
+      int rc = mx::runFrontEnd(*file, options, std::cout, std::cerr);
+      if (rc != mx::kExitOk && status == mx::kExitOk) status = rc;
+    }
+    return status;
+  });
+}
