@@ -5,6 +5,7 @@
 // syntax errors become diagnostics. Before either, the token stream is scanned for nesting
 // deeper than kMaxNesting, and the parser itself refuses rule recursion deeper than
 // kMaxRuleDepth (operator chains like `not not not ...` recurse without brackets).
+#include <algorithm>
 #include <cstring>
 #include <ostream>
 
@@ -86,15 +87,31 @@ class DiagnosticListener : public antlr4::BaseErrorListener {
   }
 
  private:
-  /// ANTLR speaks in token names; say `identifier` and `end of file` instead.
+  /// ANTLR speaks in token names and lists every token it could accept; say `identifier` and
+  /// `end of file`, and name the category (a statement, an expression) when the list is long.
   static std::string friendly(std::string msg) {
     static const std::pair<const char*, const char*> names[] = {
-        {"<EOF>", "end of file"}, {"IDENT", "identifier"}, {"INT", "integer"},
-        {"FLOAT", "number"}, {"PLAIN_STRING", "string"}, {"DQUOTE", "string"},
-        {"TDQUOTE", "string"}, {"RAW_STRING", "string"}, {"STR_END", "'\"'"},
-        {"TSTR_END", "'\"\"\"'"}, {"STR_NEWLINE", "end of line"}};
+        {"<EOF>", "end of file"}, {"TDQUOTE", "string"}, {"TSTR_END", "'\"\"\"'"},
+        {"STR_END", "'\"'"}, {"STR_NEWLINE", "end of line"}, {"PLAIN_STRING", "string"},
+        {"RAW_STRING", "string"}, {"DQUOTE", "string"}, {"IDENT", "identifier"},
+        {"INT", "integer"}, {"FLOAT", "number"}};
     for (const auto& [from, to] : names)
       for (size_t at; (at = msg.find(from)) != std::string::npos;) msg.replace(at, strlen(from), to);
+    if (size_t at = msg.find(" expecting {"); at != std::string::npos) {
+      std::string set = msg.substr(at + 12, msg.rfind('}') - at - 12);
+      size_t items = std::count(set.begin(), set.end(), ',') + 1;
+      if (items > 5) {
+        std::string what = set.find("'let'") != std::string::npos     ? "a statement or '}'"
+                           : set.find("'model'") != std::string::npos ? "a declaration"
+                           : set.find("'await'") != std::string::npos ? "an expression"
+                                                                      : "";
+        msg = msg.substr(0, at) + (what.empty() ? "" : "; expected " + what);
+      } else {
+        msg = msg.substr(0, at) + "; expected one of " + set;
+      }
+    } else if (size_t at = msg.find(" expecting "); at != std::string::npos) {
+      msg.replace(at, 11, "; expected ");
+    }
     if (msg.rfind("mismatched input ", 0) == 0) msg.replace(0, 17, "unexpected ");
     if (msg.rfind("extraneous input ", 0) == 0) msg.replace(0, 17, "unexpected ");
     if (msg.rfind("no viable alternative at input ", 0) == 0)
@@ -114,6 +131,7 @@ class DiagnosticListener : public antlr4::BaseErrorListener {
 bool checkNesting(antlr4::CommonTokenStream& tokens, const OffsetMap& map, DiagnosticEngine& diags) {
   unsigned depth = 0, prefixRun = 0;
   for (antlr4::Token* t : tokens.getTokens()) {
+    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
     switch (t->getType()) {
       case Mx::LPAREN: case Mx::LBRACK: case Mx::LBRACE: case Mx::STR_INTERP: case Mx::TSTR_INTERP:
         ++depth;

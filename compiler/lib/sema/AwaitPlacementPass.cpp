@@ -79,6 +79,20 @@ class AwaitPlacementPass : public Pass {
       children(op, "an argument");
       return;
     }
+    // `await m.chat(x).content`: the await covers the whole chain; report that alone.
+    Expr* inner = op;
+    while (true) {
+      if (auto* m = as<MemberExpr>(inner)) inner = m->base.get();
+      else if (auto* i = as<IndexExpr>(inner)) inner = i->base.get();
+      else break;
+    }
+    if (inner != op && isAsyncCall(inner)) {
+      s_->diags.error(op->range, "'await' applies to the whole expression, not just the call");
+      s_->diags.note(inner->range, "await the call alone: 'let r = await ...', then use 'r' here");
+      static_cast<CallExpr*>(inner)->isAsync = true;
+      children(inner, "an argument");
+      return;
+    }
     s_->diags.error(op->range, "'await' needs a model or tool call; this expression does not suspend");
     expr(op, "an awaited expression");
   }

@@ -308,7 +308,14 @@ class TypeCheckPass : public Pass {
       case ExprKind::Member: return member(static_cast<MemberExpr*>(e));
       case ExprKind::Index: return index(static_cast<IndexExpr*>(e));
       case ExprKind::Call: return call(static_cast<CallExpr*>(e));
-      case ExprKind::Await: return expr(static_cast<AwaitExpr*>(e)->operand.get(), expected);
+      case ExprKind::Await: {
+        // A misplaced await was reported by the await pass; its type would only cascade.
+        Expr* op = static_cast<AwaitExpr*>(e)->operand.get();
+        const Type* t = expr(op, expected);
+        auto* call = as<CallExpr>(op);
+        bool valid = call && (call->isAsync || t->is(TypeKind::Tuple));
+        return valid ? t : T_->error();
+      }
       case ExprKind::Unary: return unary(static_cast<UnaryExpr*>(e));
       case ExprKind::Binary: return binary(static_cast<BinaryExpr*>(e), expected);
       case ExprKind::Conditional: {
