@@ -7,6 +7,7 @@
 #include "mx/compiler/Parse.h"
 #include "mx/compiler/Printers.h"
 #include "mx/compiler/Sema.h"
+#include "mx/compiler/StateIR.h"
 
 namespace mx {
 
@@ -32,6 +33,7 @@ int runFrontEnd(const SourceFile& file, const FrontEndOptions& options, std::ost
   SemaContext sema(*program, diags);
   runSema(sema);
   if (options.emit == EmitKind::Sema) printSema(sema, file, out);
+  if (options.emit == EmitKind::States && !diags.hasErrors()) printStates(ir::lower(sema, file), out);
   return finish();
 }
 

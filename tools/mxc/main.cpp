@@ -19,11 +19,12 @@ constexpr const char* kUsage = R"(mxc — compiler for .mx pipelines
 
 Usage:
   mxc check [options] FILE...      check pipelines; print diagnostics
-  mxc --emit=KIND [options] FILE   print a stage: tokens, ast or sema
+  mxc --emit=KIND [options] FILE   print a stage: tokens, ast, sema or states
   mxc --list-builtins              print the built-in functions and methods
 
 Options:
-  --emit=KIND           tokens | ast | sema (after semantic analysis, with types)
+  --emit=KIND           tokens | ast | sema (after semantic analysis, with types) |
+                        states (agents as resumable state machines)
   --verify              compare diagnostics with `// expected-error {{...}}` comments
   -Werror               treat warnings as errors
   --error-limit=N       stop after N errors (default 50; 0 means no limit)
@@ -99,9 +100,10 @@ int main(int argc, char** argv) {
       if (kind == "tokens") options.emit = mx::EmitKind::Tokens;
       else if (kind == "ast") options.emit = mx::EmitKind::Ast;
       else if (kind == "sema") options.emit = mx::EmitKind::Sema;
-      else if (kind == "states" || kind == "llvm" || kind == "obj")
+      else if (kind == "states") options.emit = mx::EmitKind::States;
+      else if (kind == "llvm" || kind == "obj")
         return usageError("--emit=" + kind + " arrives with code generation (not built yet)");
-      else return usageError("unknown --emit kind '" + kind + "' (expected tokens, ast or sema)");
+      else return usageError("unknown --emit kind '" + kind + "' (expected tokens, ast, sema or states)");
     } else if (a == "--verify") {
       options.verify = true;
     } else if (a == "-Werror" || a == "--warnings-as-errors") {

@@ -9,7 +9,7 @@
 
 namespace mx {
 
-enum class EmitKind { None, Tokens, Ast, Sema };
+enum class EmitKind { None, Tokens, Ast, Sema, States };
 
 struct FrontEndOptions {
   DiagnosticOptions diagnostics;
