@@ -33,7 +33,15 @@ int runFrontEnd(const SourceFile& file, const FrontEndOptions& options, std::ost
   SemaContext sema(*program, diags);
   runSema(sema);
   if (options.emit == EmitKind::Sema) printSema(sema, file, out);
-  if (options.emit == EmitKind::States && !diags.hasErrors()) printStates(ir::lower(sema, file), out);
+  if (diags.hasErrors()) return finish();
+  if (options.emit == EmitKind::States) printStates(ir::lower(sema, file), out);
+  if (options.backend) {
+    int rc = options.backend(sema, file, out, err);
+    if (rc != kExitOk) {
+      diags.print(err);
+      return rc;
+    }
+  }
   return finish();
 }
 

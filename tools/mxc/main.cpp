@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "mx/ExitCodes.h"
+#include "mx/compiler/Codegen.h"
 #include "mx/compiler/Driver.h"
 #include "mx/stdlib/Builtins.h"
 
@@ -19,12 +20,14 @@ constexpr const char* kUsage = R"(mxc — compiler for .mx pipelines
 
 Usage:
   mxc check [options] FILE...      check pipelines; print diagnostics
-  mxc --emit=KIND [options] FILE   print a stage: tokens, ast, sema or states
+  mxc --emit=KIND [options] FILE   print a stage: tokens, ast, sema, states or llvm
+  mxc -o PIPELINE.so FILE          compile ahead of time to a shared object (`mx run --aot`)
   mxc --list-builtins              print the built-in functions and methods
 
 Options:
   --emit=KIND           tokens | ast | sema (after semantic analysis, with types) |
-                        states (agents as resumable state machines)
+                        states (agents as resumable state machines) | llvm (optimised IR)
+  -o FILE               write a shared object with the compiled pipeline
   --verify              compare diagnostics with `// expected-error {{...}}` comments
   -Werror               treat warnings as errors
   --error-limit=N       stop after N errors (default 50; 0 means no limit)
@@ -79,7 +82,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   mx::FrontEndOptions options;
   std::vector<std::string> files;
-  bool check = false, emitGiven = false;
+  bool check = false, emitGiven = false, emitLlvm = false;
+  std::string outputPath;
 
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -101,9 +105,8 @@ int main(int argc, char** argv) {
       else if (kind == "ast") options.emit = mx::EmitKind::Ast;
       else if (kind == "sema") options.emit = mx::EmitKind::Sema;
       else if (kind == "states") options.emit = mx::EmitKind::States;
-      else if (kind == "llvm" || kind == "obj")
-        return usageError("--emit=" + kind + " arrives with code generation (not built yet)");
-      else return usageError("unknown --emit kind '" + kind + "' (expected tokens, ast, sema or states)");
+      else if (kind == "llvm") emitLlvm = true;
+      else return usageError("unknown --emit kind '" + kind + "' (expected tokens, ast, sema, states or llvm)");
     } else if (a == "--verify") {
       options.verify = true;
     } else if (a == "-Werror" || a == "--warnings-as-errors") {
@@ -117,19 +120,33 @@ int main(int argc, char** argv) {
         return usageError("--error-limit needs a non-negative number");
       }
     } else if (a == "-o") {
-      return usageError("-o (ahead-of-time compilation) arrives with code generation (not built yet)");
+      if (i + 1 >= args.size()) return usageError("-o needs a file name");
+      outputPath = args[++i];
     } else if (!a.empty() && a[0] == '-' && a != "-") {
       return usageError("unknown option '" + a + "'");
     } else {
       files.push_back(a);
     }
   }
-  if (!check && !emitGiven) {
+  if (!check && !emitGiven && outputPath.empty()) {
     if (files.empty()) return usageError("no command given");
     return usageError("unknown command '" + files.front() + "' (did you mean 'mxc check " + files.front() + "'?)");
   }
   if (files.empty()) return usageError("no input file");
-  if (emitGiven && files.size() > 1) return usageError("--emit takes one file");
+  if ((emitGiven || !outputPath.empty()) && files.size() > 1)
+    return usageError("--emit and -o take one file");
+
+  if (emitLlvm || !outputPath.empty()) {
+    options.backend = [&](mx::SemaContext& sema, const mx::SourceFile& file, std::ostream& out,
+                          std::ostream& err) {
+      mx::ir::Module module = mx::ir::lower(sema, file);
+      std::string descriptor = mx::buildDescriptor(sema, module, file), error;
+      bool ok = emitLlvm ? mx::printLlvm(module, descriptor, out, true, error)
+                         : mx::writeSharedObject(module, descriptor, outputPath, error);
+      if (!ok) err << "mxc: error: " << error << '\n';
+      return ok ? mx::kExitOk : mx::kExitInput;
+    };
+  }
 
   return runWithLargeStack([&]() {
     int status = mx::kExitOk;

@@ -10,21 +10,21 @@ namespace mx::rt {
 Value Value::list(std::vector<Value> items) {
   std::vector<MxValue> slots;
   slots.reserve(items.size());
-  for (Value& item : items) slots.push_back(item.release());
+  for (Value& item : items) slots.push_back(item.take());
   return adopt(newList(std::move(slots)));
 }
 
 Value Value::map(std::vector<std::pair<std::string, Value>> entries) {
   Value m = adopt(newMap());
   MapObj* obj = mapObj(m.v_);
-  for (auto& [key, value] : entries) obj->set(std::move(key), value.release());
+  for (auto& [key, value] : entries) obj->set(std::move(key), value.take());
   return m;
 }
 
 Value Value::record(ShapePtr shape, std::vector<Value> fields) {
   std::vector<MxValue> slots;
   slots.reserve(fields.size());
-  for (Value& field : fields) slots.push_back(field.release());
+  for (Value& field : fields) slots.push_back(field.take());
   return adopt(newRecord(std::move(shape), std::move(slots)));
 }
 

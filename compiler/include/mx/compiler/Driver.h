@@ -2,12 +2,15 @@
 // code. `mxc`, the tests and the fuzzer all enter here, so they exercise the same path.
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 
 #include "mx/compiler/Diagnostics.h"
 #include "mx/compiler/Source.h"
 
 namespace mx {
+
+struct SemaContext;
 
 enum class EmitKind { None, Tokens, Ast, Sema, States };
 
@@ -16,6 +19,9 @@ struct FrontEndOptions {
   EmitKind emit = EmitKind::None;
   /// Compare diagnostics against `// expected-error {{...}}` comments instead of printing them.
   bool verify = false;
+  /// Runs after semantic analysis succeeds (code generation lives in another library, so the
+  /// front end does not link LLVM). Returns an mx::ExitCode.
+  std::function<int(SemaContext&, const SourceFile&, std::ostream& out, std::ostream& err)> backend;
 };
 
 /// Runs the front end over `file`, writing dumps to `out` and diagnostics to `err`. Returns an

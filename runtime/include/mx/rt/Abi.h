@@ -7,7 +7,8 @@
  * module built for another version is refused with a clear error, never run.
  *
  * Ownership: a slot owns one reference to its heap object. Every function that writes an `out`
- * slot releases what the slot held before. Slots must be zero-initialized (MX_NONE) before first
+ * slot releases what the slot held before; `out` may be the same slot as an input (`x = x + 1`
+ * compiles to mx_rt_binary(ctx, loc, Add, x, x, one)), so inputs are read before out is written. Slots must be zero-initialized (MX_NONE) before first
  * use; compiled code releases its temporaries with mx_rt_clear.
  *
  * Errors: functions that can fail (a bad index, a division by zero, invalid JSON) return
@@ -60,6 +61,17 @@ void mx_rt_clear(MxValue* slot);                        /* release and set to no
 void mx_rt_copy(MxValue* dst, const MxValue* src);      /* value copy (shares, copy-on-write) */
 void mx_rt_move(MxValue* dst, MxValue* src);            /* steals src, leaves it none */
 void mx_rt_const_str(MxValue* out, const char* utf8, uint64_t len);
+void mx_rt_set_int(MxValue* out, int64_t v);
+void mx_rt_set_float(MxValue* out, double v);
+void mx_rt_set_bool(MxValue* out, int32_t v);
+void mx_rt_clear_array(MxValue* slots, uint32_t count); /* releases a step's temporaries */
+
+/* Converts a JSON value (an input column) to a declared field type: `kind` is the MxTag the
+ * field's type stores (MX_INT, MX_FLOAT, MX_BOOL, MX_STR, MX_LIST, MX_MAP, MX_RECORD); with
+ * `optional` none is accepted. Fails the row with a message naming `what` (the field) otherwise. Also
+ * widens an int to a float when kind is Float. */
+int32_t mx_rt_convert(MxCtx* ctx, uint32_t loc, MxValue* out, const MxValue* in, int32_t kind,
+                      int32_t optional, const char* what);
 
 /* ------------------------------------------------------------------------- operations */
 

@@ -13,6 +13,8 @@
 
 namespace mx::rt {
 class ModuleInfo;  // the parsed module descriptor (shapes, locations, resources)
+class ShapeTable;  // record shapes by id (Value.h)
+class RegexCache;  // compiled patterns shared by the run's workers (Regex.h)
 }
 
 struct MxCtx {
@@ -22,6 +24,10 @@ struct MxCtx {
   uint32_t trial = 0;
   uint64_t randomDraws = 0;  // how many draws this task made so far (persisted with the task)
   const mx::rt::ModuleInfo* module = nullptr;
+  // The module's record shapes, for mx_rt_make_record (owned by the loaded module, read-only).
+  const mx::rt::ShapeTable* shapes = nullptr;
+  // Owned by the run, shared by its workers; null compiles every non-literal pattern afresh.
+  mx::rt::RegexCache* regexCache = nullptr;
 
   // ---- what the step reported
   bool failed = false;

@@ -203,8 +203,22 @@ constexpr int kMaxJsonDepth = 512;
 /// last value). On failure returns false and sets `error` to "line L, column C: what went wrong".
 bool parseJson(std::string_view text, MxValue* out, std::string& error);
 
+/// The name of a slot's tag for error messages: "none", "int", "float", "bool", "string", "list",
+/// "map" or "record".
+const char* tagName(uint8_t tag);
+
 /// `text` quoted for an error message, cut after `maxCodePoints` code points with "...".
 std::string quoteForError(std::string_view text, size_t maxCodePoints = 40);
+
+// -------------------------------------------------------------------------------- JSON access
+
+/// `j.key` / `j["key"]` on a json value: a map's entry or a record's field; none when absent or
+/// when `json` is not an object (json reads never fail, docs/language.md §3).
+void jsonMember(MxValue* out, const MxValue& json, std::string_view key);
+/// `j[i]` / `j[k]` on a json value: like jsonMember for a string index, an array element for an
+/// int index; none on any miss. (mx_rt_index_get cannot tell json from typed values: see the
+/// proposed mx_rt_json_index in the runtime README.)
+void jsonIndex(MxValue* out, const MxValue& json, const MxValue& index);
 
 // ---------------------------------------------------------------------- the RAII value handle
 
@@ -264,7 +278,7 @@ class Value {
   const MxValue* slot() const { return &v_; }
   MxValue* slot() { return &v_; }
   /// Gives up ownership: the caller now owns the returned slot's reference.
-  MxValue release() noexcept {
+  MxValue take() noexcept {
     MxValue r = v_;
     v_ = MxValue{};
     return r;

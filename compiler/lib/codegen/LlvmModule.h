@@ -1,0 +1,27 @@
+// LlvmModule.h — private to lib/codegen: building and optimising the llvm::Module.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "mx/compiler/StateIR.h"
+
+namespace llvm {
+class TargetMachine;
+}
+
+namespace mx::codegen {
+
+/// Translates every function of the state IR, plus the `mx_module()` descriptor accessor.
+std::unique_ptr<llvm::Module> buildLlvmModule(llvm::LLVMContext& context, const ir::Module& module,
+                                              const std::string& descriptor);
+
+/// Runs LLVM's default O2 pipeline.
+void optimizeModule(llvm::Module& module, llvm::TargetMachine* machine);
+
+/// A TargetMachine for the host (position-independent code, for shared objects and the JIT).
+std::unique_ptr<llvm::TargetMachine> hostTargetMachine(std::string& error);
+
+}  // namespace mx::codegen
