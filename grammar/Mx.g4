@@ -93,12 +93,13 @@ expr
   ;
 
 argList : arg (COMMA arg)* COMMA? ;
-// `tools` is a keyword but also the option that hands a model its tools: chat(m, tools: shop).
-arg : (name=(IDENT | TOOLS) COLON)? expr ;
+// Some keywords are also argument names: chat(m, tools: shop), openai(url, model: "name").
+arg : (name=(IDENT | TOOLS | MODEL | SOURCE | SINK | TASK) COLON)? expr ;
 
 primary
   : INT                                                    # intLit
   | FLOAT                                                  # floatLit
+  | BAD_NUMBER                                             # badNumberLit
   | (TRUE | FALSE)                                         # boolLit
   | NONE                                                   # noneLit
   | stringLit                                              # stringLitAlt
@@ -113,9 +114,10 @@ recordLit : LBRACE (recordEntry (COMMA recordEntry)* COMMA?)? RBRACE ;
 recordEntry : key=(IDENT | PLAIN_STRING) COLON expr ;
 
 stringLit
-  : DQUOTE stringPart* STR_END
+  : DQUOTE stringPart* (STR_END | STR_NEWLINE)   // a newline: reported by the AST builder
   | TDQUOTE tstringPart* TSTR_END
   | RAW_STRING
+  | RAW_STRING_UNTERMINATED                         // reported by the AST builder
   | PLAIN_STRING
   ;
 stringPart : STR_TEXT | STR_ESCAPE | STR_DOLLAR | STR_INTERP expr RBRACE ;

@@ -69,6 +69,10 @@ RBRACE : '}' -> popMode ;
 
 FLOAT : DIGITS '.' DIGITS EXPONENT? | DIGITS EXPONENT ;
 INT : DIGITS ;
+// A malformed number (`1_`, `12abc`, `0x1F`, `5.`, `1e`): one token, so the builder can say what
+// is wrong instead of the parser seeing a number followed by a name. Valid numbers win ties
+// because FLOAT and INT come first.
+BAD_NUMBER : [0-9] [0-9_]* ('.' [0-9_]*)? ([eE] [+-]?)? [a-zA-Z0-9_]* ;
 fragment DIGITS : [0-9] ('_'? [0-9])* ;
 fragment EXPONENT : [eE] [+-]? [0-9]+ ;
 
@@ -76,6 +80,7 @@ IDENT : [a-zA-Z_] [a-zA-Z_0-9]* ;
 
 // r"..." keeps backslashes as written (handy for regular expressions); no interpolation.
 RAW_STRING : 'r"' ~["\r\n]* '"' ;
+RAW_STRING_UNTERMINATED : 'r"' ~["\r\n]* ;
 // A string with no escapes or interpolation; one token so that record keys stay simple.
 PLAIN_STRING : '"' ~["\\$\r\n]* '"' ;
 TDQUOTE : '"""' -> pushMode(TSTR) ;

@@ -32,6 +32,8 @@ std::string quoted(const std::string& s) {
       case '\t': out += "\\t"; break;
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
+      case '\r': out += "\\r"; break;
+      case '\0': out += "\\0"; break;
       default: out += c;
     }
   }

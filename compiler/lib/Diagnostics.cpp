@@ -52,12 +52,16 @@ void DiagnosticEngine::printOne(std::ostream& out, Severity severity, SourceRang
   // Very long lines (minified or generated input) are not worth echoing in full.
   if (line.size() > 300) return;
   out << line << '\n';
+  // Pad by characters, not bytes, so the caret sits under the span after non-ASCII text.
+  auto isContinuation = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; };
   std::string caret;
-  for (uint32_t i = 0; i + 1 < lc.col && i < line.size(); ++i) caret += line[i] == '\t' ? '\t' : ' ';
+  for (uint32_t i = 0; i + 1 < lc.col && i < line.size(); ++i)
+    if (!isContinuation(line[i])) caret += line[i] == '\t' ? '\t' : ' ';
   caret += '^';
-  uint32_t lineEnd = range.begin - (lc.col - 1) + static_cast<uint32_t>(line.size());
-  uint32_t end = std::min(range.end, lineEnd);
-  for (uint32_t i = range.begin + 1; i < end; ++i) caret += '~';
+  uint32_t lineStart = range.begin - (lc.col - 1);
+  uint32_t end = std::min(range.end, lineStart + static_cast<uint32_t>(line.size()));
+  for (uint32_t i = range.begin + 1; i < end; ++i)
+    if (!isContinuation(line[i - lineStart])) caret += '~';
   out << caret << '\n';
 }
 

@@ -346,6 +346,20 @@ class AstBuilder {
         diags_.error(r, "integer literal is too large for a 64-bit int");
       return std::make_unique<IntExpr>(r, v);
     }
+    if (dynamic_cast<Mx::BadNumberLitContext*>(ctx)) {
+      std::string t(file_.slice(r));
+      bool dot = t.find('.') != std::string::npos;
+      std::string why = t.size() > 1 && (t[1] == 'x' || t[1] == 'X') ? "hexadecimal numbers are not supported"
+                        : dot && (t.back() == '.' || t.find("._") != std::string::npos)
+                            ? "a float needs digits after the '.'"
+                        : t.find("__") != std::string::npos || t.back() == '_' || t.find("_.") != std::string::npos
+                            ? "a '_' must stand between two digits"
+                        : (t.back() == 'e' || t.back() == 'E' || t.back() == '+' || t.back() == '-')
+                            ? "an exponent needs digits"
+                            : "a number cannot be followed by letters";
+      diags_.error(r, "invalid number '" + t + "': " + why);
+      return std::make_unique<ErrorExpr>(r);
+    }
     if (dynamic_cast<Mx::FloatLitContext*>(ctx)) {
       std::string digits;
       for (char ch : file_.slice(r))
@@ -399,6 +413,9 @@ class AstBuilder {
     if (auto* t = ctx->RAW_STRING()) {
       std::string raw = text(t);
       addText(raw.substr(2, raw.size() - 3));
+    } else if (auto* t = ctx->RAW_STRING_UNTERMINATED()) {
+      diags_.error(range(t), "raw string is missing its closing '\"' (raw strings cannot span lines)");
+      addText(text(t).substr(2));
     } else if (auto* t = ctx->PLAIN_STRING()) {
       std::string raw = text(t);
       addText(raw.substr(1, raw.size() - 2));
@@ -456,7 +473,7 @@ class AstBuilder {
     SourceRange r = range(t);
     std::string_view rest = std::string_view(file_.text()).substr(r.end);
     size_t close = rest.find('}');
-    if (rest.empty() || rest[0] != '{' || close == std::string_view::npos || close > 9) {
+    if (rest.empty() || rest[0] != '{' || close == std::string_view::npos || close < 2 || close > 9) {
       diags_.error(r, "expected '\\u{HEX}' with 1 to 8 hex digits");
       return "";
     }

@@ -7,6 +7,7 @@
 // kMaxRuleDepth (operator chains like `not not not ...` recurse without brackets).
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <ostream>
 
 #include "AntlrInput.h"
@@ -25,11 +26,30 @@ struct NestingTooDeep {
   antlr4::Token* token;
 };
 
-/// The generated lexer, except that a '}' with no open '{' cannot throw from popMode.
+/// The generated lexer, except that a '}' with no open '{' cannot throw from popMode, and that
+/// it remembers where each string opened so that a string still open at the end of the file is
+/// reported there (not as a parse error at the end of the file).
 class SafeLexer : public MxLexer {
  public:
   using MxLexer::MxLexer;
-  size_t popMode() override { return modeStack.empty() ? mode : MxLexer::popMode(); }
+  void pushMode(size_t m) override {
+    opens_.push_back({m, tokenStartCharIndex});
+    MxLexer::pushMode(m);
+  }
+  size_t popMode() override {
+    if (modeStack.empty()) return mode;
+    if (!opens_.empty()) opens_.pop_back();
+    return MxLexer::popMode();
+  }
+  /// The code-point index where the innermost string still open began, if any.
+  std::optional<size_t> unclosedString() const {
+    for (auto it = opens_.rbegin(); it != opens_.rend(); ++it)
+      if (it->first == MxLexer::STR || it->first == MxLexer::TSTR) return it->second;
+    return std::nullopt;
+  }
+
+ private:
+  std::vector<std::pair<size_t, size_t>> opens_;  // (mode entered, where)
 };
 
 /// The generated parser with a bound on rule recursion.
@@ -54,14 +74,24 @@ class GuardedParser : public Mx {
   }
 };
 
-/// Turns ANTLR's syntax errors into diagnostics. Only the first error of a line is kept: the
-/// rest of a broken line is usually the same mistake seen again (no cascades).
+/// Turns ANTLR's syntax errors into diagnostics. Only the first error of a declaration is kept:
+/// after a mistake, ANTLR's recovery usually misreads the rest of that declaration (a missing
+/// '{' makes the next declaration look like a statement), so later errors there are echoes.
 class DiagnosticListener : public antlr4::BaseErrorListener {
  public:
   DiagnosticListener(const OffsetMap& map, const SourceFile& file, DiagnosticEngine& diags)
       : map_(map), file_(file), diags_(diags) {}
 
-  void syntaxError(antlr4::Recognizer*, antlr4::Token* token, size_t line, size_t col,
+  /// Reports a string left open at the end of the file; later errors are its echoes.
+  void unclosedString(size_t codePoint) {
+    uint32_t at = map_.byteOffset(codePoint);
+    bool triple = file_.text().compare(at, 3, "\"\"\"") == 0;
+    diags_.error({at, at + (triple ? 3u : 1u)}, triple ? "this \"\"\" string is never closed"
+                                                        : "this string is never closed");
+    silenced_ = true;
+  }
+
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* token, size_t line, size_t col,
                    const std::string& msg, std::exception_ptr) override {
     SourceRange range;
     if (token && token->getType() != antlr4::Token::EOF) {
@@ -80,9 +110,16 @@ class DiagnosticListener : public antlr4::BaseErrorListener {
       }
       range = {b, b + 1};
     }
+    if (silenced_) return;
     uint32_t errLine = file_.lineCol(range.begin).line;
     if (errLine == lastLine_) return;
     lastLine_ = errLine;
+    if (auto* parser = dynamic_cast<antlr4::Parser*>(recognizer)) {
+      antlr4::ParserRuleContext* decl = parser->getContext();
+      while (decl && decl->getRuleIndex() != Mx::RuleDecl) decl = dynamic_cast<antlr4::ParserRuleContext*>(decl->parent);
+      if (decl && decl->getStart() && decl->getStart()->getTokenIndex() == lastDecl_) return;
+      lastDecl_ = decl && decl->getStart() ? decl->getStart()->getTokenIndex() : ~size_t(0);
+    }
     diags_.error(range, friendly(msg));
   }
 
@@ -92,7 +129,9 @@ class DiagnosticListener : public antlr4::BaseErrorListener {
   static std::string friendly(std::string msg) {
     static const std::pair<const char*, const char*> names[] = {
         {"<EOF>", "end of file"}, {"TDQUOTE", "string"}, {"TSTR_END", "'\"\"\"'"},
-        {"STR_END", "'\"'"}, {"STR_NEWLINE", "end of line"}, {"PLAIN_STRING", "string"},
+        {"STR_END", "'\"'"}, {"STR_NEWLINE", "end of line"}, {"STR_INTERP", "'${'"},
+        {"STR_ESCAPE", "an escape"}, {"STR_DOLLAR", "'$'"}, {"STR_TEXT", "text"},
+        {"BAD_NUMBER", "number"}, {"RAW_STRING_UNTERMINATED", "string"}, {"PLAIN_STRING", "string"},
         {"RAW_STRING", "string"}, {"DQUOTE", "string"}, {"IDENT", "identifier"},
         {"INT", "integer"}, {"FLOAT", "number"}};
     for (const auto& [from, to] : names)
@@ -125,6 +164,8 @@ class DiagnosticListener : public antlr4::BaseErrorListener {
   const SourceFile& file_;
   DiagnosticEngine& diags_;
   size_t lastLine_ = 0;
+  size_t lastDecl_ = ~size_t(0);
+  bool silenced_ = false;
 };
 
 /// Rejects nesting deeper than kMaxNesting before the recursive parser sees it.
@@ -216,6 +257,7 @@ std::unique_ptr<Program> parseProgram(const SourceFile& file, DiagnosticEngine& 
   lexer.addErrorListener(&listener);
   antlr4::CommonTokenStream tokens(&lexer);
   tokens.fill();
+  if (auto open = lexer.unclosedString()) listener.unclosedString(*open);
   if (!checkNesting(tokens, map, diags)) return nullptr;
 
   GuardedParser parser(&tokens);
@@ -256,6 +298,7 @@ bool dumpTokens(const SourceFile& file, DiagnosticEngine& diags, std::ostream& o
   lexer.addErrorListener(&listener);
   antlr4::CommonTokenStream tokens(&lexer);
   tokens.fill();
+  if (auto open = lexer.unclosedString()) listener.unclosedString(*open);
   const antlr4::dfa::Vocabulary& vocab = lexer.getVocabulary();
   for (antlr4::Token* t : tokens.getTokens()) {
     if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;

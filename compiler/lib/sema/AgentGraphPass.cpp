@@ -34,8 +34,9 @@ class AgentGraphPass : public Pass {
       auto* target = static_cast<AgentDecl*>(g->agent);
       edges_[current_].insert(target);
       if (current_->task && target->task && current_->task != target->task) {
-        s_->diags.error(g->targetRange, "'goto " + target->name + "' hands a '" + current_->task->name +
-                                            "' task to an agent that takes a '" + target->task->name + "'");
+        s_->diags.error(g->targetRange, "'goto " + target->name + "' hands " +
+                                            withArticle("'" + current_->task->name + "'") +
+                                            " task to an agent that takes " + withArticle("'" + target->task->name + "'"));
         s_->diags.note(target->nameRange, "'" + target->name + "' is declared here");
       }
     }

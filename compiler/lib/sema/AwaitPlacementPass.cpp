@@ -5,6 +5,8 @@
 // (`let x = await ...`, `x = await ...`, `x += await ...`, `let (a, b) = await all(...)`) or as a
 // statement of its own. Not inside conditions, templates or other calls, and never in a fn,
 // which runs to completion. Model and tool calls must be awaited; nothing else may be.
+#include <functional>
+
 #include "AstWalk.h"
 #include "mx/compiler/Passes.h"
 #include "mx/compiler/Sema.h"
@@ -21,7 +23,7 @@ class AwaitPlacementPass : public Pass {
     s_ = &sema;
     for (TaskDecl* t : sema.tasks)
       for (auto& f : t->fields)
-        if (f.init) expr(f.init.get(), "a task field default");
+        if (f.init) fieldDefault(f.init.get());
     for (AgentDecl* a : sema.agents) stmt(a->body.get(), true);
     for (FnDecl* f : sema.fns) stmt(f->body.get(), false);
   }
@@ -53,20 +55,55 @@ class AwaitPlacementPass : public Pass {
     return callee && callee->symbol == SymbolKind::Builtin && callee->name == "all";
   }
 
+  /// A task field default runs when the row is read, before the task exists: nothing there may
+  /// call a model or tool. One error per default.
+  void fieldDefault(Expr* e) {
+    Expr* found = nullptr;
+    std::function<void(Expr*)> find = [&](Expr* x) {
+      if (found) return;
+      if (as<AwaitExpr>(x) || isAsyncCall(x) || isAll(x)) {
+        found = x;
+        return;
+      }
+      forEachChildExpr(x, find);
+    };
+    find(e);
+    if (found) s_->diags.error(found->range, "a task field default cannot call a model or tool; do it in an agent");
+    if (found) handled(found);
+  }
+
+  /// An async call, or all(...) of them, that is already diagnosed or correctly awaited: mark it
+  /// and check only inside its arguments, so no "must be awaited" follows.
+  void handled(Expr* e) {
+    while (auto* a = as<AwaitExpr>(e)) e = a->operand.get();
+    if (isAsyncCall(e)) {
+      static_cast<CallExpr*>(e)->isAsync = true;
+      children(e, "an argument");
+    } else if (isAll(e)) {
+      for (auto& arg : static_cast<CallExpr*>(e)->args) handled(arg.value.get());
+    } else {
+      expr(e, "an expression");
+    }
+  }
+
   /// `await X` in an allowed position: X must be an async call, or all(...) where allowed.
   void awaited(AwaitExpr* a, bool allowAll) {
     Expr* op = a->operand.get();
+    if (auto* inner = as<AwaitExpr>(op)) {
+      s_->diags.error(a->range, "'await' is written twice");
+      handled(inner);
+      return;
+    }
     if (isAll(op)) {
       auto* call = static_cast<CallExpr*>(op);
       if (!allowAll)
         s_->diags.error(call->range, "'await all(...)' gives several results; bind them with "
                                      "'let (a, b) = await all(...)'");
-      if (call->args.size() < 2)
+      else if (call->args.size() < 2)
         s_->diags.error(call->range, "'all' needs at least two calls to run together");
       for (auto& arg : call->args) {
         if (isAsyncCall(arg.value.get())) {
-          static_cast<CallExpr*>(arg.value.get())->isAsync = true;
-          children(arg.value.get(), "an argument");
+          handled(arg.value.get());
         } else {
           s_->diags.error(arg.value->range, "each argument of 'all' must be a model or tool call");
           expr(arg.value.get(), "an argument of 'all'");
@@ -75,8 +112,7 @@ class AwaitPlacementPass : public Pass {
       return;
     }
     if (isAsyncCall(op)) {
-      static_cast<CallExpr*>(op)->isAsync = true;
-      children(op, "an argument");
+      handled(op);
       return;
     }
     // `await m.chat(x).content`: the await covers the whole chain; report that alone.
@@ -89,8 +125,7 @@ class AwaitPlacementPass : public Pass {
     if (inner != op && isAsyncCall(inner)) {
       s_->diags.error(op->range, "'await' applies to the whole expression, not just the call");
       s_->diags.note(inner->range, "await the call alone: 'let r = await ...', then use 'r' here");
-      static_cast<CallExpr*>(inner)->isAsync = true;
-      children(inner, "an argument");
+      handled(inner);
       return;
     }
     s_->diags.error(op->range, "'await' needs a model or tool call; this expression does not suspend");
@@ -102,7 +137,7 @@ class AwaitPlacementPass : public Pass {
     if (auto* a = as<AwaitExpr>(e)) {
       if (!inAgent) {
         s_->diags.error(a->range, "'await' is only allowed in agents; a fn runs to completion");
-        expr(a->operand.get(), "a fn");
+        handled(a);
         return;
       }
       awaited(a, allowAll);
@@ -117,17 +152,20 @@ class AwaitPlacementPass : public Pass {
       case StmtKind::LetTuple: {
         auto* l = static_cast<LetTupleStmt*>(s);
         auto* a = as<AwaitExpr>(l->init.get());
-        if (!a || !isAll(a->operand.get())) {
+        if (a && isAll(a->operand.get())) {
+          auto* call = static_cast<CallExpr*>(a->operand.get());
+          if (call->args.size() >= 2 && call->args.size() != l->names.size())
+            s_->diags.error(l->init->range, "'all' runs " + std::to_string(call->args.size()) +
+                                                " calls but the let binds " + std::to_string(l->names.size()) +
+                                                " names");
+          top(l->init.get(), inAgent, true);
+        } else if (isAll(l->init.get())) {
+          s_->diags.error(l->init->range, "'all(...)' must be awaited: 'let (a, b) = await all(...)'");
+          handled(l->init.get());
+        } else {
           s_->diags.error(l->init->range, "a tuple 'let' needs 'await all(...)' on its right-hand side");
-          expr(l->init.get(), "a tuple let");
-          return;
+          handled(l->init.get());
         }
-        auto* call = static_cast<CallExpr*>(a->operand.get());
-        if (call->args.size() != l->names.size())
-          s_->diags.error(l->init->range, "'all' runs " + std::to_string(call->args.size()) +
-                                              " calls but the let binds " +
-                                              std::to_string(l->names.size()) + " names");
-        top(l->init.get(), inAgent, true);
         return;
       }
       case StmtKind::Assign: {
@@ -147,7 +185,7 @@ class AwaitPlacementPass : public Pass {
     if (auto* a = as<AwaitExpr>(e)) {
       s_->diags.error(a->range, "'await' must be the whole right-hand side of a statement");
       s_->diags.note(a->range, "bind the result first: 'let r = await ...', then use 'r'");
-      expr(a->operand.get(), where);
+      handled(a);
       return;
     }
     if (auto* call = as<CallExpr>(e)) {
@@ -155,8 +193,13 @@ class AwaitPlacementPass : public Pass {
         auto* m = static_cast<MemberExpr*>(call->callee.get());
         s_->diags.error(call->range, "call to '" + static_cast<NameExpr*>(m->base.get())->name + "." +
                                          m->member + "' must be awaited");
-      } else if (isAll(call)) {
+        handled(call);
+        return;
+      }
+      if (isAll(call)) {
         s_->diags.error(call->range, "'all(...)' must be awaited: 'let (a, b) = await all(...)'");
+        handled(call);
+        return;
       }
     }
     children(e, where);

@@ -18,7 +18,7 @@ class ControlFlowPass : public Pass {
     s_ = &sema;
     for (AgentDecl* a : sema.agents) {
       inAgent_ = true;
-      loopDepth_ = 0;
+      reset();
       if (!ends(a->body.get())) {
         sema.diags.error(a->nameRange, "agent '" + a->name +
                                            "' can reach its end without 'goto', 'done' or 'fail'");
@@ -27,7 +27,7 @@ class ControlFlowPass : public Pass {
     }
     for (FnDecl* f : sema.fns) {
       inAgent_ = false;
-      loopDepth_ = 0;
+      reset();
       fn_ = f;
       bool returns = ends(f->body.get());
       if (!returns && f->returnType && !f->returnType->is(TypeKind::Error)) {
@@ -38,6 +38,11 @@ class ControlFlowPass : public Pass {
   }
 
  private:
+  void reset() {
+    loopDepth_ = 0;
+    sawBreak_ = jumped_ = false;
+  }
+
   /// Returns whether every path through `s` ends (routes the task, or returns from a fn).
   bool ends(Stmt* s) {
     switch (s->kind) {
@@ -73,12 +78,14 @@ class ControlFlowPass : public Pass {
         bool broke = loop(w->body.get());
         auto* lit = as<BoolExpr>(w->cond.get());
         // Leaving `while true` needs a break; otherwise the bound fails the task, which ends it.
-        return lit && lit->value && !broke && inAgent_;
+        return lit && lit->value && !broke;
       }
       case StmtKind::Break: case StmtKind::Continue: {
-        if (loopDepth_ == 0)
+        if (loopDepth_ == 0) {
           s_->diags.error(s->range, std::string("'") + (s->kind == StmtKind::Break ? "break" : "continue") +
                                         "' outside of a loop");
+          return false;
+        }
         if (s->kind == StmtKind::Break) sawBreak_ = true;
         jumped_ = true;
         return false;
@@ -88,7 +95,7 @@ class ControlFlowPass : public Pass {
           const char* what = s->kind == StmtKind::Goto ? "goto" : s->kind == StmtKind::Done ? "done"
                              : s->kind == StmtKind::Fail ? "fail" : "emit";
           s_->diags.error(s->range, std::string("'") + what + "' is only allowed in agents; fn '" +
-                                        fn_->name + "' computes a value");
+                                        fn_->name + "' runs to completion and returns to its caller");
           return false;
         }
         return s->kind != StmtKind::Emit;

@@ -4,6 +4,8 @@
 // sources, sinks and tools the constructor (`local`, `jsonl`, ...), its arguments and options,
 // each against the table below; task sources and field names; agent parameters; pipeline
 // settings. Bodies and initializers are left to the later passes.
+#include <algorithm>
+#include <functional>
 #include <set>
 
 #include "Constants.h"
@@ -24,6 +26,7 @@ struct Setting {
   bool required = false;    // for arguments
   bool positional = false;  // for arguments: may be passed without its name
   double min = -1e300, max = 1e300;
+  bool minExclusive = false;  // the value must be greater than min
 };
 
 struct Constructor {
@@ -42,7 +45,7 @@ const std::vector<Setting> kSampling = {
     {"max_tokens", SettingType::Int, false, false, 1, 1e9},
     {"stop", SettingType::StringList},
     {"seed", SettingType::Int},
-    {"repetition_penalty", SettingType::Float, false, false, 1e-9, 100},
+    {"repetition_penalty", SettingType::Float, false, false, 0, 100, true},
 };
 
 const std::vector<Constructor>& constructors() {
@@ -95,6 +98,7 @@ class DeclarationPass : public Pass {
     }
     // Task types exist before any field or parameter mentions another task.
     for (TaskDecl* t : sema.tasks) resolveFields(*t);
+    for (TaskDecl* t : sema.tasks) checkContainment(*t);
     for (AgentDecl* a : sema.agents) checkAgent(*a);
     for (FnDecl* f : sema.fns) checkFn(*f);
     for (PipelineDecl* p : sema.pipelines) checkPipeline(*p);
@@ -119,8 +123,8 @@ class DeclarationPass : public Pass {
       auto [it, fresh] = s_->globals.emplace(d->name, d.get());
       if (!fresh) {
         s_->diags.error(d->nameRange, "redefinition of '" + d->name + "'");
-        s_->diags.note(it->second->nameRange, std::string("previous definition (a ") +
-                                                  declKindName(it->second->kind) + ") is here");
+        s_->diags.note(it->second->nameRange, "previous definition (" +
+                                                  withArticle(declKindName(it->second->kind)) + ") is here");
         continue;
       }
       switch (d->kind) {
@@ -149,13 +153,19 @@ class DeclarationPass : public Pass {
                                 : spec.type == SettingType::Bool  ? Constant::Bool
                                                                   : Constant::StringList));
     if (!fits) {
-      s_->diags.error(value ? value->range : where, std::string("'") + spec.name + "' must be " +
-                                                         settingTypeName(spec.type) +
-                                                         (c ? "" : " constant"));
+      s_->diags.error(value ? value->range : where,
+                      std::string("'") + spec.name + "' must be " +
+                          (c ? settingTypeName(spec.type)
+                             : std::string("a constant (") + settingTypeName(spec.type) + ")"));
       return false;
     }
-    if ((spec.type == SettingType::Int || spec.type == SettingType::Float) &&
-        (c->number() < spec.min || c->number() > spec.max)) {
+    bool numeric = spec.type == SettingType::Int || spec.type == SettingType::Float;
+    if (numeric && spec.minExclusive && c->number() <= spec.min) {
+      s_->diags.error(value->range, std::string("'") + spec.name + "' must be greater than " +
+                                        std::to_string(static_cast<long long>(spec.min)));
+      return false;
+    }
+    if (numeric && (c->number() < spec.min || c->number() > spec.max)) {
       auto fmt = [](double v) {
         std::string s = std::to_string(v);
         while (s.back() == '0') s.pop_back();
@@ -188,12 +198,14 @@ class DeclarationPass : public Pass {
     // Arguments: positional ones first, in table order, then named ones.
     std::set<std::string> given;
     size_t position = 0;
+    bool argumentError = false;
     for (const Arg& a : r.args) {
       const Setting* spec = nullptr;
       if (a.name.empty()) {
         if (position < ctor->args.size() && ctor->args[position].positional) spec = &ctor->args[position++];
         if (!spec) {
           s_->diags.error(a.value->range, std::string("too many arguments to '") + ctor->name + "'");
+          argumentError = true;
           continue;
         }
       } else {
@@ -204,6 +216,7 @@ class DeclarationPass : public Pass {
           for (const auto& s : ctor->args) argNames.push_back(s.name);
           s_->diags.error(a.nameRange, std::string("'") + ctor->name + "' has no argument '" + a.name + "'");
           suggest(s_->diags, a.nameRange, a.name, argNames);
+          argumentError = true;
           continue;
         }
       }
@@ -215,7 +228,7 @@ class DeclarationPass : public Pass {
       checkSetting(*spec, a.value.get(), a.value->range);
     }
     for (const auto& s : ctor->args)
-      if (s.required && !given.count(s.name))
+      if (s.required && !given.count(s.name) && !argumentError)
         s_->diags.error(r.ctorRange, std::string("'") + ctor->name + "' needs the argument '" + s.name + "'");
 
     std::set<std::string> seen;
@@ -284,8 +297,12 @@ class DeclarationPass : public Pass {
   void checkAgent(AgentDecl& a) {
     const Param& p = a.params.front();
     auto it = s_->globals.find(p.typeRef.name);
-    if (it == s_->globals.end() || it->second->kind != DeclKind::Task || !p.typeRef.args.empty() ||
-        p.typeRef.optional) {
+    bool isTask = it != s_->globals.end() && it->second->kind == DeclKind::Task && p.typeRef.args.empty();
+    if (isTask && p.typeRef.optional) {
+      s_->diags.error(p.typeRef.range, "an agent's task cannot be optional; write '" + p.typeRef.name + "'");
+      return;
+    }
+    if (!isTask) {
       s_->diags.error(p.typeRef.range, "an agent takes one task; '" + p.typeRef.name + "' is not a task type");
       std::vector<std::string> names;
       for (TaskDecl* t : s_->tasks) names.push_back(t->name);
@@ -296,9 +313,7 @@ class DeclarationPass : public Pass {
   }
 
   void checkFn(FnDecl& f) {
-    std::set<std::string> seen;
-    for (const Param& p : f.params)
-      if (!seen.insert(p.name).second) s_->diags.error(p.nameRange, "parameter '" + p.name + "' is declared twice");
+    for (const Param& p : f.params) f.paramTypes.push_back(s_->resolveType(p.typeRef));
     if (f.returnTypeRef) f.returnType = s_->resolveType(*f.returnTypeRef);
   }
 
@@ -354,6 +369,26 @@ class DeclarationPass : public Pass {
     }
     p.start = static_cast<AgentDecl*>(it->second);
     name->symbol = SymbolKind::Unresolved;  // an agent reference, not a value
+  }
+
+  /// A task that holds itself (directly, or through other tasks' fields) has no finite zero value.
+  void checkContainment(TaskDecl& t) {
+    std::vector<const Type*> path;
+    std::function<bool(const Type*)> reaches = [&](const Type* type) -> bool {
+      if (type == t.type) return true;
+      if (!type->is(TypeKind::Record) || std::find(path.begin(), path.end(), type) != path.end()) return false;
+      path.push_back(type);
+      for (const auto& f : type->fields)
+        if (reaches(f.type)) return true;
+      path.pop_back();
+      return false;
+    };
+    for (const auto& f : t.fields)
+      if (f.type && reaches(f.type)) {
+        s_->diags.error(f.typeRef.range, "task '" + t.name + "' cannot contain itself (through field '" + f.name +
+                                             "'); make the field optional: '" + typeName(f.type) + "?'");
+        return;
+      }
   }
 
   SemaContext* s_ = nullptr;

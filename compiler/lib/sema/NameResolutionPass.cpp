@@ -37,13 +37,13 @@ class NameResolutionPass : public Pass {
   void callable(CallableDecl& c, bool isAgent) {
     owner_ = &c;
     scopes_.assign(1, {});
-    for (const Param& p : c.params) declare(p.name, p.nameRange);
+    for (const Param& p : c.params) declare(p.name, p.nameRange, "parameter");
     isAgent_ = isAgent;
     block(c.body.get());
     scopes_.clear();
   }
 
-  LocalVar* declare(const std::string& name, SourceRange range) {
+  LocalVar* declare(const std::string& name, SourceRange range, const char* what = nullptr) {
     auto local = std::make_unique<LocalVar>();
     local->name = name;
     local->range = range;
@@ -51,7 +51,8 @@ class NameResolutionPass : public Pass {
     owner_->locals.push_back(std::move(local));
     auto [it, fresh] = scopes_.back().emplace(name, raw);
     if (!fresh) {
-      s_->diags.error(range, "redefinition of '" + name + "' in the same block");
+      s_->diags.error(range, what ? std::string(what) + " '" + name + "' is declared twice"
+                                  : "redefinition of '" + name + "' in the same block");
       s_->diags.note(it->second->range, "previous definition is here");
       it->second = raw;
     } else if (s_->globals.count(name)) {
@@ -100,8 +101,8 @@ class NameResolutionPass : public Pass {
         } else {
           s_->diags.error(g->targetRange, it == s_->globals.end()
                                               ? "unknown agent '" + g->target + "'"
-                                              : "'" + g->target + "' is a " +
-                                                    declKindName(it->second->kind) + ", not an agent");
+                                              : "'" + g->target + "' is " +
+                                                    withArticle(declKindName(it->second->kind)) + ", not an agent");
           std::vector<std::string> names;
           for (AgentDecl* a : s_->agents) names.push_back(a->name);
           suggest(s_->diags, g->targetRange, g->target, names);
@@ -116,8 +117,8 @@ class NameResolutionPass : public Pass {
         } else {
           s_->diags.error(e->sinkRange, it == s_->globals.end()
                                             ? "unknown sink '" + e->sink + "'"
-                                            : "'" + e->sink + "' is a " +
-                                                  declKindName(it->second->kind) + ", not a sink");
+                                            : "'" + e->sink + "' is " +
+                                                  withArticle(declKindName(it->second->kind)) + ", not a sink");
           std::vector<std::string> names;
           for (ResourceDecl* r : s_->resources)
             if (r->kind == DeclKind::Sink) names.push_back(r->name);
@@ -169,7 +170,7 @@ class NameResolutionPass : public Pass {
         case DeclKind::Sink: n.symbol = SymbolKind::Sink; return;
         case DeclKind::Source: n.symbol = SymbolKind::Source; return;
         default:
-          s_->diags.error(n.range, "'" + n.name + "' is a " + declKindName(d->kind) +
+          s_->diags.error(n.range, "'" + n.name + "' is " + withArticle(declKindName(d->kind)) +
                                        (d->kind == DeclKind::Agent ? "; use 'goto " + n.name + "' to route a task there"
                                                                    : ", not a value"));
           return;

@@ -171,6 +171,13 @@ const char* declKindName(DeclKind kind) {
   return "declaration";
 }
 
+std::string withArticle(const std::string& noun) {
+  size_t i = noun.size() > 1 && noun[0] == '\'' ? 1 : 0;
+  char c = i < noun.size() ? static_cast<char>(std::tolower(static_cast<unsigned char>(noun[i]))) : 'x';
+  bool vowel = c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+  return (vowel ? "an " : "a ") + noun;
+}
+
 const FieldDecl* TaskDecl::field(const std::string& n) const {
   for (const auto& f : fields)
     if (f.name == n) return &f;

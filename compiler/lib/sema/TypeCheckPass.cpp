@@ -8,6 +8,8 @@
 #include <map>
 #include <set>
 
+#include "Constants.h"
+#include "RegexCheck.h"
 #include "Suggest.h"
 #include "mx/compiler/Passes.h"
 #include "mx/compiler/Sema.h"
@@ -40,7 +42,7 @@ class TypeCheckPass : public Pass {
   void task(TaskDecl& t) {
     for (auto& f : t.fields) {
       if (f.type && !f.type->isValue())
-        diags().error(f.typeRef.range, "a field cannot hold a '" + typeName(f.type) + "'");
+        diags().error(f.typeRef.range, "a field cannot hold " + withArticle("'" + typeName(f.type) + "'"));
       if (!f.init) continue;
       const Type* got = expr(f.init.get(), f.type);
       // Input columns are JSON; they convert to the field's type per row (a bad row fails alone).
@@ -54,8 +56,7 @@ class TypeCheckPass : public Pass {
   void callable(CallableDecl& c, AgentDecl* agent, FnDecl* fn) {
     fn_ = fn;
     for (size_t i = 0; i < c.params.size(); ++i) {
-      const Type* t = agent ? (agent->task ? agent->task->type : T_->error())
-                            : s_->resolveType(c.params[i].typeRef);
+      const Type* t = agent ? (agent->task ? agent->task->type : T_->error()) : fn->paramTypes[i];
       c.locals[i]->type = t;
     }
     block(c.body.get());
@@ -129,7 +130,7 @@ class TypeCheckPass : public Pass {
           else if (!isAssignable(t, fn_->returnType))
             mismatch(r->value->range, "the result of fn '" + fn_->name + "'", fn_->returnType, t);
         } else if (fn_->returnType && !fn_->returnType->is(TypeKind::Error)) {
-          diags().error(r->range, "fn '" + fn_->name + "' must return a '" + typeName(fn_->returnType) + "'");
+          diags().error(r->range, "fn '" + fn_->name + "' must return " + withArticle("'" + typeName(fn_->returnType) + "'"));
         }
         break;
       }
@@ -162,8 +163,10 @@ class TypeCheckPass : public Pass {
                                         l->name + ": " + (t->is(TypeKind::List) ? "list<T>" : "map<string, T>") +
                                         " = ...'");
       t = T_->error();
+    } else if (t->is(TypeKind::Tuple)) {
+      t = T_->error();  // `let x = await all(...)`: the await pass has said how to bind it
     } else if (!t->isValue() && !t->is(TypeKind::Error)) {
-      diags().error(l->init->range, "'" + l->name + "' cannot hold a '" + typeName(t) + "'");
+      diags().error(l->init->range, "'" + l->name + "' cannot hold " + withArticle("'" + typeName(t) + "'"));
       t = T_->error();
     }
     l->local->type = t;
@@ -204,9 +207,10 @@ class TypeCheckPass : public Pass {
       case AssignOp::Add:
         if (target->is(TypeKind::List)) {
           if (isAssignable(value, target->elem) || (value->is(TypeKind::List) && isAssignable(value, target))) return;
-          diags().error(a->value->range, "'+=' on a '" + typeName(target) + "' appends a '" +
-                                             typeName(target->elem) + "' or a '" + typeName(target) +
-                                             "', not a '" + typeName(value) + "'");
+          diags().error(a->value->range, "'+=' on " + withArticle("'" + typeName(target) + "'") + " appends " +
+                                             withArticle("'" + typeName(target->elem) + "'") + " or " +
+                                             withArticle("'" + typeName(target) + "'") + ", not " +
+                                             withArticle("'" + typeName(value) + "'"));
           return;
         }
         if (target->is(TypeKind::String)) {
@@ -222,7 +226,7 @@ class TypeCheckPass : public Pass {
         } else if (!value->isNumeric()) {
           mismatch(a->value->range, "the right-hand side", target, value);
         } else if (target->is(TypeKind::Int) && value->is(TypeKind::Float)) {
-          diags().error(a->value->range, "a 'float' cannot be added into an 'int'; convert with int(...)");
+          diags().error(a->value->range, "a 'float' result cannot be stored in an 'int'; convert with int(...)");
         }
     }
   }
@@ -244,7 +248,7 @@ class TypeCheckPass : public Pass {
       first = T_->string();
       if (two) diags().error(f->var2Range, "a string gives one character per step");
     } else if (!t->is(TypeKind::Error)) {
-      diags().error(f->iterable->range, "cannot loop over a '" + typeName(t) + "'");
+      diags().error(f->iterable->range, "cannot loop over " + withArticle("'" + typeName(t) + "'"));
     }
     if (first->is(TypeKind::None)) first = T_->error();
     f->local->type = first;
@@ -269,9 +273,8 @@ class TypeCheckPass : public Pass {
       auto [it, fresh] = schema.emplace(entry.key, std::make_pair(ft, entry.keyRange));
       if (fresh) continue;
       const Type* prev = it->second.first;
-      if (isAssignable(ft, prev)) continue;
-      if (isAssignable(prev, ft)) {
-        it->second.first = ft;
+      if (const Type* common = commonType(*T_, ft, prev)) {
+        if (common != prev) it->second = {common, entry.keyRange};  // the note points at the widening emit
         continue;
       }
       diags().error(entry.value->range, "field '" + entry.key + "' of sink '" + e->sink + "' is '" +
@@ -300,7 +303,7 @@ class TypeCheckPass : public Pass {
           if (!p.expr) continue;
           const Type* t = expr(p.expr.get(), nullptr);
           if (!t->isValue() && !t->is(TypeKind::Error))
-            diags().error(p.expr->range, "cannot interpolate a '" + typeName(t) + "' into a string");
+            diags().error(p.expr->range, "cannot interpolate " + withArticle("'" + typeName(t) + "'") + " into a string");
         }
         return T_->string();
       }
@@ -335,6 +338,13 @@ class TypeCheckPass : public Pass {
         bool first = !elemWant;
         for (auto& x : l->elements) {
           const Type* t = expr(x.get(), elemWant);
+          if (elemWant) {
+            if (!isAssignable(t, elemWant)) {
+              mismatch(x->range, "a list element", elemWant, t);
+              return T_->error();
+            }
+            continue;
+          }
           if (first) {
             elem = t;
             first = false;
@@ -349,7 +359,7 @@ class TypeCheckPass : public Pass {
           elem = common;
         }
         if (!elem->isValue() && !elem->is(TypeKind::None) && !elem->is(TypeKind::Error)) {
-          diags().error(l->range, "a list cannot hold a '" + typeName(elem) + "'");
+          diags().error(l->range, "a list cannot hold " + withArticle("'" + typeName(elem) + "'"));
           return T_->error();
         }
         return T_->list(elem);
@@ -400,7 +410,7 @@ class TypeCheckPass : public Pass {
         diags().error(m->range, "'" + m->member + "' is a method; call it with '(...)'");
         return T_->error();
       default:
-        diags().error(m->memberRange, "a '" + typeName(base) + "' has no fields");
+        diags().error(m->memberRange, withArticle("'" + typeName(base) + "'") + " has no fields");
         return T_->error();
     }
   }
@@ -421,7 +431,7 @@ class TypeCheckPass : public Pass {
           diags().error(i->index->range, "a json value is indexed by an int or a string, not '" + typeName(idx) + "'");
         return T_->json();
       default:
-        diags().error(i->base->range, "cannot index a '" + typeName(base) + "'");
+        diags().error(i->base->range, "cannot index " + withArticle("'" + typeName(base) + "'"));
         return T_->error();
     }
   }
@@ -434,7 +444,7 @@ class TypeCheckPass : public Pass {
       return T_->boolType();
     }
     if (!t->isNumeric()) {
-      diags().error(u->operand->range, "cannot negate a '" + typeName(t) + "'");
+      diags().error(u->operand->range, "cannot negate " + withArticle("'" + typeName(t) + "'"));
       return T_->error();
     }
     return t;
@@ -478,18 +488,21 @@ class TypeCheckPass : public Pass {
           return bad();
         }
         if (l->is(TypeKind::Json)) return isAssignable(r, l) ? l : bad();
-        diags().warning(b->lhs->range, "the left side of '?\?' is a '" + typeName(l) + "', which is never none");
+        diags().warning(b->lhs->range, "the left side of '?\?' is " + withArticle("'" + typeName(l) + "'") + ", which is never none");
         return l;
-      case BinaryOp::Eq: case BinaryOp::Ne:
-        if (!isAssignable(l, r) && !isAssignable(r, l) && !(l->isNumeric() && r->isNumeric()) &&
-            !(l->is(TypeKind::None) && r->is(TypeKind::Optional)))
-          return bad();
-        if ((l->is(TypeKind::None) && !r->is(TypeKind::Optional) && !r->is(TypeKind::Json)) ||
-            (r->is(TypeKind::None) && !l->is(TypeKind::Optional) && !l->is(TypeKind::Json)))
-          diags().warning(b->opRange, "a '" + typeName(l->is(TypeKind::None) ? r : l) +
-                                          "' is never none; this comparison is always " +
-                                          (b->op == BinaryOp::Eq ? "false" : "true"));
+      case BinaryOp::Eq: case BinaryOp::Ne: {
+        bool noneL = l->is(TypeKind::None), noneR = r->is(TypeKind::None);
+        if (noneL != noneR) {
+          const Type* other = noneL ? r : l;
+          if (!other->is(TypeKind::Optional) && !other->is(TypeKind::Json))
+            diags().warning(b->opRange, withArticle("'" + typeName(other) + "'") +
+                                            " is never none; this comparison is always " +
+                                            (b->op == BinaryOp::Eq ? "false" : "true"));
+          return T_->boolType();
+        }
+        if (!isAssignable(l, r) && !isAssignable(r, l) && !(l->isNumeric() && r->isNumeric())) return bad();
         return T_->boolType();
+      }
       case BinaryOp::Lt: case BinaryOp::Le: case BinaryOp::Gt: case BinaryOp::Ge:
         if ((l->isNumeric() && r->isNumeric()) || (l->is(TypeKind::String) && r->is(TypeKind::String)))
           return T_->boolType();
@@ -537,7 +550,7 @@ class TypeCheckPass : public Pass {
     for (auto& entry : r->entries) {
       const Type* t = expr(entry.value.get(), nullptr);
       if (!t->isValue() && !t->is(TypeKind::None) && !t->is(TypeKind::Error))
-        diags().error(entry.value->range, "a record field cannot hold a '" + typeName(t) + "'");
+        diags().error(entry.value->range, "a record field cannot hold " + withArticle("'" + typeName(t) + "'"));
       fields.push_back({entry.key, t});
     }
     return T_->record(std::move(fields));
@@ -596,8 +609,9 @@ class TypeCheckPass : public Pass {
 
   const Type* fnCall(CallExpr* c, FnDecl* f) {
     c->target = CallTarget::Fn;
-    for (auto& a : c->args) {
-      expr(a.value.get(), nullptr);
+    for (size_t i = 0; i < c->args.size(); ++i) {
+      auto& a = c->args[i];
+      expr(a.value.get(), i < f->paramTypes.size() ? f->paramTypes[i] : nullptr);  // context types `[]`
       if (!a.name.empty()) diags().error(a.nameRange, "fn arguments are positional; remove '" + a.name + ":'");
     }
     if (c->args.size() != f->params.size()) {
@@ -607,8 +621,7 @@ class TypeCheckPass : public Pass {
       diags().note(f->nameRange, "'" + f->name + "' is declared here");
     } else {
       for (size_t i = 0; i < c->args.size(); ++i) {
-        const Type* want = f->locals.size() > i && f->locals[i]->type ? f->locals[i]->type
-                                                                       : s_->resolveType(f->params[i].typeRef);
+        const Type* want = f->paramTypes[i];
         if (!isAssignable(c->args[i].value->type, want))
           mismatch(c->args[i].value->range, "argument " + std::to_string(i + 1) + " of '" + f->name + "'", want,
                    c->args[i].value->type);
@@ -634,6 +647,10 @@ class TypeCheckPass : public Pass {
       return matchType(inner, param->elem, bound, types);
     }
     if (arg->is(TypeKind::Json) && !param->is(TypeKind::Json) && !param->is(TypeKind::Any)) return false;
+    // A scalar passed where a built-in wants json would pick the json overload silently
+    // (`len(42)`); built-ins take json only from json values and containers.
+    if (param->is(TypeKind::Json) && (arg->isNumeric() || arg->is(TypeKind::Bool) || arg->is(TypeKind::String)))
+      return false;
     return isAssignable(arg, param);
   }
 
@@ -706,6 +723,7 @@ class TypeCheckPass : public Pass {
                   (positional == 1 ? "" : "s") + ", got " + std::to_string(pos);
       if (problem.empty()) {
         c->builtin = &sig;
+        checkConstantPattern(c, sig);
         return substitute(sig.result, bound, *T_);
       }
       if (firstProblem.empty()) {
@@ -723,6 +741,16 @@ class TypeCheckPass : public Pass {
       for (const auto& sig : sigs) diags().note(c->callee->range, "candidate: " + shown + sig.signature);
     }
     return T_->error();
+  }
+
+  /// A constant regular expression is compiled now, so a typo in it is a compile error.
+  void checkConstantPattern(CallExpr* c, const BuiltinSig& sig) {
+    if (sig.scope != 0 || sig.params.size() < 2 || sig.params[1].name != "pattern" || c->args.size() < 2) return;
+    const Expr* pattern = c->args[1].value.get();
+    auto constant = evaluateConstant(pattern);
+    if (!constant || constant->kind != Constant::String) return;
+    if (auto problem = regexProblem(constant->s))
+      diags().error(pattern->range, "invalid regular expression: " + *problem);
   }
 
   SemaContext* s_ = nullptr;

@@ -334,6 +334,8 @@ struct ExprStmt : Stmt {
 
 enum class DeclKind { Model, Source, Sink, Tools, Task, Agent, Fn, Pipeline };
 const char* declKindName(DeclKind kind);
+/// "a model", "an agent": for messages.
+std::string withArticle(const std::string& noun);
 
 struct Decl {
   Decl(DeclKind k, SourceRange r) : kind(k), range(r) {}
@@ -407,6 +409,7 @@ struct FnDecl : CallableDecl {
   explicit FnDecl(SourceRange r) : CallableDecl(Kind, r) {}
   std::unique_ptr<TypeRef> returnTypeRef;  // null: returns nothing
   const Type* returnType = nullptr;
+  std::vector<const Type*> paramTypes;  // resolved by the declaration pass
 };
 
 struct PipelineDecl : Decl {
