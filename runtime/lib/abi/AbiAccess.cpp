@@ -91,12 +91,14 @@ int32_t mx_rt_index_get(MxCtx* ctx, uint32_t loc, MxValue* out, const MxValue* b
     int64_t i = index->as.i;
     if (base->tag == MX_LIST) {
       const auto& items = listObj(*base)->items;
-      if (i < 0 || uint64_t(i) >= items.size()) return outOfRange(ctx, loc, i, "list", items.size());
+      if (i < 0 || uint64_t(i) >= items.size())
+        return outOfRange(ctx, loc, i, "list", items.size());
       copyInto(out, items[size_t(i)]);
       return 0;
     }
     const StrObj& s = *strObj(*base);
-    if (i < 0 || uint64_t(i) >= s.codePoints) return outOfRange(ctx, loc, i, "string", s.codePoints);
+    if (i < 0 || uint64_t(i) >= s.codePoints)
+      return outOfRange(ctx, loc, i, "string", s.codePoints);
     assign(out, codePointAt(s, uint64_t(i)));
     return 0;
   }
@@ -139,8 +141,8 @@ int32_t mx_rt_index_set(MxCtx* ctx, uint32_t loc, MxValue* base, const MxValue* 
     return 0;
   }
   release(v);
-  return ctx->fail(loc, std::string("cannot assign to an element of a ") + tagName(base->tag) +
-                            " by a " + tagName(index->tag) + " index");
+  return ctx->fail(loc, std::string("internal error: cannot assign to ") + tagName(base->tag) +
+                            "[" + tagName(index->tag) + "]");
 }
 
 void mx_rt_field_get(MxValue* out, const MxValue* record, uint32_t field) {

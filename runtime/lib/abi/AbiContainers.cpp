@@ -122,11 +122,11 @@ int32_t mx_rt_iter_next(const MxValue* iterable, int64_t index, MxValue* out, Mx
   }
 }
 
-// `count` is the number of iterations already run when the body is about to be entered again (0
-// before the first). Entering the body an (N+1)th time, count == N, fails (docs/language.md §5).
+// `count` counts entries into the body including the one about to happen (the compiler increments
+// it before the call: 1 on the first entry). Entering an (N+1)th time fails (docs/language.md §5).
 int32_t mx_rt_loop_bound(MxCtx* ctx, uint32_t loc, int64_t count, const MxValue* bound) {
   int64_t n = bound->tag == MX_INT ? bound->as.i : 0;  // sema makes the bound an int
-  if (count < n) return 0;
+  if (count <= n) return 0;
   return ctx->fail(loc, "loop exceeded its bound of " + std::to_string(n) + " iterations");
 }
 

@@ -19,19 +19,34 @@ namespace {
 // The enumerator order of mx::BinaryOp and mx::UnaryOp (compiler/include/mx/compiler/AST.h),
 // which the compiler passes as `op`. The runtime cannot include compiler headers; the operator
 // tests drive these functions with the compiler's own enums, so a drift fails them.
-enum class Binary : int32_t { Mul, Div, Mod, Add, Sub, Coalesce, Eq, Ne, Lt, Le, Gt, Ge, In, And, Or };
+enum class Binary : int32_t {
+  Mul,
+  Div,
+  Mod,
+  Add,
+  Sub,
+  Coalesce,
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  In,
+  And,
+  Or
+};
 enum class Unary : int32_t { Neg, Not };
 
 const char* symbol(Binary op) {
-  static constexpr const char* kSymbols[] = {"*",  "/",  "%",  "+", "-",  "??", "==", "!=",
-                                             "<",  "<=", ">",  ">=", "in", "and", "or"};
+  static constexpr const char* kSymbols[] = {
+      "*", "/", "%", "+", "-", "??", "==", "!=", "<", "<=", ">", ">=", "in", "and", "or"};
   return kSymbols[int(op)];
 }
 
-int32_t typeMismatch(MxCtx* ctx, uint32_t loc, const char* op, const MxValue& a,
-                     const MxValue* b) {
-  std::string msg = std::string("internal error: operator '") + op + "' does not apply to " +
-                    tagName(a.tag);
+int32_t typeMismatch(MxCtx* ctx, uint32_t loc, const char* op, const MxValue& a, const MxValue* b) {
+  std::string msg =
+      std::string("internal error: operator '") + op + "' does not apply to " + tagName(a.tag);
   if (b) msg += std::string(" and ") + tagName(b->tag);
   return ctx->fail(loc, msg);
 }

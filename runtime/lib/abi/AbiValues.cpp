@@ -1,5 +1,5 @@
-// AbiValues.cpp — the "values" section of Abi.h: releasing, copying, moving slots and string
-// constants.
+// AbiValues.cpp — the "values" section of Abi.h: releasing, copying and moving slots, and
+// constants. (mx_rt_convert is in AbiConvert.cpp.)
 #include <string>
 
 #include "mx/rt/Abi.h"
@@ -26,6 +26,14 @@ void mx_rt_move(MxValue* dst, MxValue* src) {
 
 void mx_rt_const_str(MxValue* out, const char* utf8, uint64_t len) {
   assign(out, newString(std::string(utf8, size_t(len))));
+}
+
+void mx_rt_set_int(MxValue* out, int64_t v) { assign(out, intValue(v)); }
+void mx_rt_set_float(MxValue* out, double v) { assign(out, floatValue(v)); }
+void mx_rt_set_bool(MxValue* out, int32_t v) { assign(out, boolValue(v != 0)); }
+
+void mx_rt_clear_array(MxValue* slots, uint32_t count) {
+  for (uint32_t i = 0; i < count; ++i) release(slots[i]);
 }
 
 }  // extern "C"

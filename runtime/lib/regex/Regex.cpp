@@ -15,13 +15,17 @@ std::string pcreMessage(int code) {
 
 pcre2_code* asCode(void* p) { return static_cast<pcre2_code*>(p); }
 
+// UTF + UCP: code points and Unicode classes (\d, \w, \b beyond ASCII). \C is locked out because
+// it can end a match inside a character, and searches resume at match ends without a UTF check.
+constexpr uint32_t kOptions = PCRE2_UTF | PCRE2_UCP | PCRE2_NEVER_BACKSLASH_C;
+
 }  // namespace
 
 std::shared_ptr<const Regex> Regex::compile(std::string_view pattern, std::string& error) {
   int code = 0;
   PCRE2_SIZE offset = 0;
   pcre2_code* re = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
-                                 PCRE2_UTF | PCRE2_UCP, &code, &offset, nullptr);
+                                 kOptions, &code, &offset, nullptr);
   if (!re) {
     error = pcreMessage(code) + " at offset " + std::to_string(offset);
     return nullptr;

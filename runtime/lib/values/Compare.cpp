@@ -67,17 +67,15 @@ int rank(const MxValue& v) {
   switch (v.tag) {
     case MX_NONE: return 0;
     case MX_BOOL: return 1;
-    case MX_INT: case MX_FLOAT: return 2;
+    case MX_INT:
+    case MX_FLOAT: return 2;
     case MX_STR: return 3;
     case MX_LIST: return 4;
     default: return 5;  // map, record
   }
 }
 
-template <typename T>
-int threeWay(T a, T b) {
-  return a < b ? -1 : (b < a ? 1 : 0);
-}
+template <typename T> int threeWay(T a, T b) { return a < b ? -1 : (b < a ? 1 : 0); }
 
 int compareNumbers(const MxValue& a, const MxValue& b) {
   if (a.tag == MX_INT && b.tag == MX_INT) return threeWay(a.as.i, b.as.i);

@@ -18,7 +18,8 @@ namespace {
 /// into "line 1, column 3: syntax error ..."; messages without a line get the byte offset.
 std::string describe(size_t position, const std::string& what) {
   std::string text = what;
-  if (size_t close = text.find("] "); text.rfind("[json.exception.", 0) == 0 && close != text.npos) {
+  if (size_t close = text.find("] ");
+      text.rfind("[json.exception.", 0) == 0 && close != text.npos) {
     text = text.substr(close + 2);
   }
   if (text.rfind("parse error at ", 0) == 0) text = text.substr(15);

@@ -106,7 +106,7 @@ StrObj::StrObj(std::string b)
 
 int64_t MapObj::find(std::string_view key) const {
   if (!index_.empty()) {
-    auto it = index_.find(std::string(key));
+    auto it = index_.find(key);
     return it == index_.end() ? -1 : int64_t(it->second);
   }
   for (size_t i = 0; i < entries.size(); ++i) {

@@ -92,12 +92,37 @@ std::string sanitize(std::string_view s) {
 
 bool isSpace(char32_t cp) {
   switch (cp) {
-    case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x0D: case 0x20: case 0x85: case 0xA0:
-    case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000:
-      return true;
-    default:
-      return cp >= 0x2000 && cp <= 0x200A;
+    case 0x09:
+    case 0x0A:
+    case 0x0B:
+    case 0x0C:
+    case 0x0D:
+    case 0x20:
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000: return true;
+    default: return cp >= 0x2000 && cp <= 0x200A;
   }
+}
+
+std::string_view strip(std::string_view s) {
+  size_t begin = 0, end = 0;  // [begin, end): from the first to past the last non-space
+  bool seen = false;
+  for (size_t i = 0; i < s.size();) {
+    Decoded d = decode(s, i);
+    if (!isSpace(d.codePoint)) {
+      if (!seen) begin = i;
+      seen = true;
+      end = i + d.length;
+    }
+    i += d.length;
+  }
+  return s.substr(begin, end - begin);
 }
 
 }  // namespace mx::rt::utf8

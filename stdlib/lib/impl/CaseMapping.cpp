@@ -43,7 +43,7 @@ std::string mapCase(std::string_view s, char32_t (*map)(char32_t)) {
 char32_t toLower(char32_t c) {
   if (c < 0x80) return c >= 'A' && c <= 'Z' ? c + 32 : c;
   if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;
-  if (c == 0x130) return 'i';  // İ
+  if (c == 0x130) return 'i';   // İ
   if (c == 0x178) return 0xFF;  // Ÿ
   if ((inPairs(c, 0x100, 0x137) || inPairs(c, 0x14A, 0x177)) && c % 2 == 0) return c + 1;
   if ((inPairs(c, 0x139, 0x148) || inPairs(c, 0x179, 0x17E)) && c % 2 == 1) return c + 1;
@@ -72,8 +72,8 @@ char32_t toUpper(char32_t c) {
   if (c == 0x17F) return 'S';   // ſ
   if ((inPairs(c, 0x101, 0x137) || inPairs(c, 0x14B, 0x177)) && c % 2 == 1) return c - 1;
   if ((inPairs(c, 0x13A, 0x148) || inPairs(c, 0x17A, 0x17E)) && c % 2 == 0) return c - 1;
-  if (c == 0x3C2) return 0x3A3;                                 // final sigma
-  if (c >= 0x3B1 && c <= 0x3CB) return c - 32;                  // α..ϋ
+  if (c == 0x3C2) return 0x3A3;                 // final sigma
+  if (c >= 0x3B1 && c <= 0x3CB) return c - 32;  // α..ϋ
   if (c == 0x3AC) return 0x386;
   if (c >= 0x3AD && c <= 0x3AF) return c - 37;
   if (c == 0x3CC) return 0x38C;

@@ -1,11 +1,11 @@
 // Conversions.cpp — len, str and the explicit conversions int, float, bool, list, map
-// (docs/language.md §3, §12). A failed conversion fails the task with the offending text.
-#include <charconv>
-#include <cmath>
+// (docs/language.md §3, §12). The parsing rules live in the runtime (mx/rt/Value.h) because
+// task field defaults convert row values the same way; a failed conversion fails the task.
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "Impls.h"
-#include "mx/rt/Utf8.h"
 
 namespace mx::stdlib::impl {
 namespace {
@@ -15,43 +15,16 @@ using rt::Value;
 /// A json value for an error message: its JSON text, quoted and shortened.
 std::string describeJson(const MxValue& v) { return rt::quoteForError(rt::toJson(v)); }
 
-/// Parses an optionally signed decimal integer with surrounding whitespace. 1 on success, 0 when
-/// the text is not an integer, -1 when it is one but does not fit in 64 bits.
-int parseInt(std::string_view text, int64_t& out) {
-  std::string_view s = stripSpace(text);
-  bool plus = !s.empty() && s.front() == '+';
-  if (plus) s.remove_prefix(1);
-  if (s.empty() || (plus && s.front() == '-')) return 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  if (end != s.data() + s.size()) return 0;
-  if (ec == std::errc::result_out_of_range) return -1;
-  return ec == std::errc() ? 1 : 0;
+int32_t setInt(BuiltinCall& call, bool ok, int64_t i, const std::string& error) {
+  if (!ok) return call.fail(error);
+  call.result = Value::integer(i);
+  return 0;
 }
 
-/// Parses a decimal number ("1", "-2.5", "1e3", "inf", "nan") with surrounding whitespace.
-bool parseFloat(std::string_view text, double& out) {
-  std::string_view s = stripSpace(text);
-  bool plus = !s.empty() && s.front() == '+';
-  if (plus) s.remove_prefix(1);
-  if (s.empty() || (plus && s.front() == '-')) return false;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  // Out of range means overflow to ±inf or underflow to 0; from_chars leaves `out` unset then.
-  if (ec == std::errc::result_out_of_range && end == s.data() + s.size()) {
-    out = std::strtod(std::string(s).c_str(), nullptr);
-    return true;
-  }
-  return ec == std::errc() && end == s.data() + s.size();
-}
-
-int32_t stringToInt(BuiltinCall& call, std::string_view s) {
-  int64_t i = 0;
-  int r = parseInt(s, i);
-  if (r == 1) {
-    call.result = Value::integer(i);
-    return 0;
-  }
-  if (r == -1) return call.fail("integer " + rt::quoteForError(s) + " is out of range");
-  return call.fail("cannot convert " + rt::quoteForError(s) + " to int");
+int32_t setFloat(BuiltinCall& call, bool ok, double f, const std::string& error) {
+  if (!ok) return call.fail(error);
+  call.result = Value::number(f);
+  return 0;
 }
 
 }  // namespace
@@ -67,13 +40,18 @@ int32_t toStr(BuiltinCall& call) {
   return 0;
 }
 
-int32_t intFromString(BuiltinCall& call) { return stringToInt(call, call.str(0)); }
+int32_t intFromString(BuiltinCall& call) {
+  int64_t i = 0;
+  std::string error;
+  bool ok = rt::textToInt(call.str(0), i, error);
+  return setInt(call, ok, i, error);
+}
 
 int32_t intFromFloat(BuiltinCall& call) {
   int64_t i = 0;
-  if (floatToInt(call, call.number(0), i)) return 1;
-  call.result = Value::integer(i);
-  return 0;
+  std::string error;
+  bool ok = rt::floatToInt(call.number(0), i, error);
+  return setInt(call, ok, i, error);
 }
 
 int32_t intFromBool(BuiltinCall& call) {
@@ -82,33 +60,17 @@ int32_t intFromBool(BuiltinCall& call) {
 }
 
 int32_t intFromJson(BuiltinCall& call) {
-  const MxValue& v = call.arg(0);
-  if (v.tag == MX_INT) {
-    call.result = Value::copyOf(v);
-    return 0;
-  }
-  if (v.tag == MX_FLOAT) return intFromFloat(call);
-  if (v.tag == MX_STR) {
-    // A numeric string may hold a decimal fraction ("3.0" from a model), truncated like a number.
-    int64_t i = 0;
-    double f = 0;
-    if (parseInt(call.str(0), i) != 1 && parseFloat(call.str(0), f)) {
-      if (floatToInt(call, f, i)) return 1;
-      call.result = Value::integer(i);
-      return 0;
-    }
-    return stringToInt(call, call.str(0));
-  }
-  return call.fail("cannot convert JSON " + describeJson(v) + " to int");
+  int64_t i = 0;
+  std::string error;
+  bool ok = rt::jsonToInt(call.arg(0), i, error);
+  return setInt(call, ok, i, error);
 }
 
 int32_t floatFromString(BuiltinCall& call) {
   double f = 0;
-  if (!parseFloat(call.str(0), f)) {
-    return call.fail("cannot convert " + rt::quoteForError(call.str(0)) + " to float");
-  }
-  call.result = Value::number(f);
-  return 0;
+  std::string error;
+  bool ok = rt::textToFloat(call.str(0), f, error);
+  return setFloat(call, ok, f, error);
 }
 
 int32_t floatFromInt(BuiltinCall& call) {
@@ -117,13 +79,10 @@ int32_t floatFromInt(BuiltinCall& call) {
 }
 
 int32_t floatFromJson(BuiltinCall& call) {
-  const MxValue& v = call.arg(0);
-  if (rt::isNumber(v)) {
-    call.result = Value::number(rt::toDouble(v));
-    return 0;
-  }
-  if (v.tag == MX_STR) return floatFromString(call);
-  return call.fail("cannot convert JSON " + describeJson(v) + " to float");
+  double f = 0;
+  std::string error;
+  bool ok = rt::jsonToFloat(call.arg(0), f, error);
+  return setFloat(call, ok, f, error);
 }
 
 int32_t boolFromJson(BuiltinCall& call) {

@@ -15,8 +15,8 @@ namespace mx::stdlib {
 namespace {
 
 // Must stay identical to MX_SAMPLING in BuiltinTable.cpp (checkBuiltinImpls compares them).
-#define MX_SAMPLING                                                                        \
-  "temperature?: float, top_p?: float, top_k?: int, min_p?: float, max_tokens?: int, "     \
+#define MX_SAMPLING                                                                                \
+  "temperature?: float, top_p?: float, top_k?: int, min_p?: float, max_tokens?: int, "             \
   "stop?: list<string>, seed?: int, repetition_penalty?: float"
 
 // clang-format off
@@ -149,7 +149,8 @@ std::string checkBuiltinImpls() {
     const BuiltinSpec& spec = specs[i];
     const BuiltinImpl& impl = impls[i];
     std::string row = "row " + std::to_string(i) + " (" + std::string(spec.name) + "): ";
-    if (spec.name != impl.name) return row + "the implementation is named " + std::string(impl.name);
+    if (spec.name != impl.name)
+      return row + "the implementation is named " + std::string(impl.name);
     if (spec.signature != impl.signature) {
       return row + "signature " + std::string(spec.signature) + " but the implementation says " +
              std::string(impl.signature);

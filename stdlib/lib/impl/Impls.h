@@ -72,9 +72,6 @@ int32_t mathSqrt(BuiltinCall& call);
 int32_t mathPow(BuiltinCall& call);
 int32_t mathLog(BuiltinCall& call);
 int32_t mathExp(BuiltinCall& call);
-/// A float as an int64, truncated toward zero; fails the call when it is NaN, infinite or out of
-/// range. Shared by int(), floor, ceil and round.
-int32_t floatToInt(BuiltinCall& call, double x, int64_t& out);
 
 // Collections.cpp
 int32_t sliceList(BuiltinCall& call);
@@ -110,8 +107,6 @@ int32_t toolResultMessage(BuiltinCall& call);
 int32_t ratioAlpha(BuiltinCall& call);
 int32_t splitParagraphs(BuiltinCall& call);
 int32_t wordCount(BuiltinCall& call);
-/// `s` without leading and trailing Unicode whitespace.
-std::string_view stripSpace(std::string_view s);
 
 // Html.cpp
 int32_t htmlText(BuiltinCall& call);

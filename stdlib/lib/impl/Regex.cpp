@@ -23,8 +23,8 @@ using rt::Value;
 std::shared_ptr<const Regex> pattern(BuiltinCall& call, size_t index) {
   std::string error;
   std::string_view text = call.str(index);
-  auto re = call.ctx->regexCache ? call.ctx->regexCache->get(text, error)
-                                 : Regex::compile(text, error);
+  auto re =
+      call.ctx->regexCache ? call.ctx->regexCache->get(text, error) : Regex::compile(text, error);
   if (!re) call.fail("invalid regex " + rt::quoteForError(text) + ": " + error);
   return re;
 }

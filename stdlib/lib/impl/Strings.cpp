@@ -54,7 +54,7 @@ int32_t joinStrings(BuiltinCall& call) {
 }
 
 int32_t stripString(BuiltinCall& call) {
-  call.result = Value::string(stripSpace(call.str(0)));
+  call.result = Value::string(rt::utf8::strip(call.str(0)));
   return 0;
 }
 
@@ -93,8 +93,9 @@ int32_t replaceAll(BuiltinCall& call) {
 
 int32_t findIn(BuiltinCall& call) {
   size_t at = call.str(0).find(call.str(1));
-  call.result = Value::integer(
-      at == std::string_view::npos ? -1 : int64_t(rt::utf8::countCodePoints(call.str(0).substr(0, at))));
+  call.result = Value::integer(at == std::string_view::npos
+                                   ? -1
+                                   : int64_t(rt::utf8::countCodePoints(call.str(0).substr(0, at))));
   return 0;
 }
 

@@ -15,7 +15,8 @@ namespace mx::rt {
 class ModuleInfo;  // the parsed module descriptor (shapes, locations, resources)
 class ShapeTable;  // record shapes by id (Value.h)
 class RegexCache;  // compiled patterns shared by the run's workers (Regex.h)
-}
+struct StepEffects;  // what a step asked for: goto, emits, calls to await (exec/Effects.h)
+}  // namespace mx::rt
 
 struct MxCtx {
   // ---- who is stepping: seeds every random draw (invariant 5 of ARCHITECTURE.md)
@@ -28,6 +29,9 @@ struct MxCtx {
   const mx::rt::ShapeTable* shapes = nullptr;
   // Owned by the run, shared by its workers; null compiles every non-literal pattern afresh.
   mx::rt::RegexCache* regexCache = nullptr;
+
+  // ---- what the step asked for, filled by mx_rt_goto/emit/await_* (owned by the worker)
+  mx::rt::StepEffects* effects = nullptr;
 
   // ---- what the step reported
   bool failed = false;

@@ -29,6 +29,8 @@ size_t byteOffset(std::string_view s, size_t index);
 bool isValid(std::string_view s);
 /// `s` with every invalid byte replaced by U+FFFD.
 std::string sanitize(std::string_view s);
+/// `s` without leading and trailing whitespace (isSpace).
+std::string_view strip(std::string_view s);
 /// The Unicode White_Space property (ASCII space, tab, newlines, NBSP, the U+2000 block, ...).
 bool isSpace(char32_t cp);
 

@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -104,7 +105,13 @@ struct MapObj : MxObj {
   void reindex();
 
  private:
-  std::unordered_map<std::string, uint32_t> index_;  // empty below kIndexThreshold entries
+  // Transparent hashing: lookups by string_view without building a std::string.
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  };
+  // Empty below kIndexThreshold entries.
+  std::unordered_map<std::string, uint32_t, KeyHash, std::equal_to<>> index_;
 };
 
 /// One value per field of `shape`; each slot owns one reference.
@@ -209,6 +216,23 @@ const char* tagName(uint8_t tag);
 
 /// `text` quoted for an error message, cut after `maxCodePoints` code points with "...".
 std::string quoteForError(std::string_view text, size_t maxCodePoints = 40);
+
+// -------------------------------------------------------------------------------- conversions
+
+// The language's explicit conversions (docs/language.md §3, §12), shared by the int()/float()/
+// bool() built-ins and by mx_rt_convert (task field defaults from a row). Each returns false and
+// sets `error` to a message naming the offending value, e.g. "cannot convert 'abc' to int".
+
+/// An optionally signed decimal integer, surrounding whitespace allowed.
+bool textToInt(std::string_view text, int64_t& out, std::string& error);
+/// A decimal number ("2", "-2.5", "1e3", "inf", "nan"), surrounding whitespace allowed.
+bool textToFloat(std::string_view text, double& out, std::string& error);
+/// Truncates toward zero; NaN, infinities and values outside int64 fail.
+bool floatToInt(double x, int64_t& out, std::string& error);
+/// A JSON number (floats truncate) or numeric string ("3", "3.7" → 3).
+bool jsonToInt(const MxValue& json, int64_t& out, std::string& error);
+/// A JSON number or numeric string.
+bool jsonToFloat(const MxValue& json, double& out, std::string& error);
 
 // -------------------------------------------------------------------------------- JSON access
 

@@ -1,0 +1,276 @@
+// mx — runs pipelines: `mx run FILE.mx` (compiled in process by the JIT plugin) or
+// `mx run --aot pipeline.so` (compiled ahead of time by `mxc -o`).
+#include <dlfcn.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "JitPlugin.h"
+#include "mx/ExitCodes.h"
+#include "mx/rt/AbiSymbols.h"
+#include "mx/rt/ModuleInfo.h"
+#include "mx/rt/Runner.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(mx — run synthetic-data pipelines written in .mx
+
+Usage:
+  mx run [options] FILE.mx          compile FILE.mx in process (JIT) and run it
+  mx run [options] --aot PIPELINE.so run a pipeline compiled with `mxc -o`
+
+Options for run:
+  -o, --output DIR       run directory: sinks, dead_letter.jsonl, stats (default runs/<pipeline>-<time>)
+  --input FILE           read rows from FILE instead of the task's source
+  --pipeline NAME        which pipeline to run (default: the first)
+  --max-in-flight N      tasks alive at once (default: the pipeline's max_in_flight, else 1024)
+  --limit N              stop after N input rows
+  --seed S               run seed (default: the pipeline's seed, else 0)
+  --mode row|batch       row: every task advances on its own (default); batch: rows in batches
+  --batch-size B         rows per batch in batch mode (default 64)
+  --workers N            worker threads (default: one per hardware thread)
+  --stats-json FILE      write the run's statistics as JSON
+  --progress / --no-progress   live progress line (default: on when stderr is a terminal)
+  -h, --help             show this help
+
+Exit status: 0 the run finished (failed rows are in dead_letter.jsonl); 1 the program has errors
+or the run had to stop; 2 bad command line; 3 an input could not be read; 4 internal error.
+)";
+
+int usageError(const std::string& message) {
+  std::cerr << "mx: " << message << "\nTry 'mx --help'.\n";
+  return mx::kExitUsage;
+}
+
+std::string selfDir() {
+  char buf[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return ".";
+  std::string p(buf, static_cast<size_t>(n));
+  return p.substr(0, p.rfind('/'));
+}
+
+std::string dirOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+bool makeDirs(const std::string& path) {
+  std::string cur;
+  for (size_t i = 0; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '/') {
+      if (!cur.empty() && mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST) return false;
+    }
+    if (i < path.size()) cur += path[i];
+  }
+  return true;
+}
+
+/// Keeps whatever holds the compiled code alive for the run.
+struct LoadedModule {
+  const MxModule* module = nullptr;
+  void* jitHandle = nullptr;
+  MxJitReleaseFn release = nullptr;
+  ~LoadedModule() {
+    if (jitHandle && release) release(jitHandle);
+  }
+};
+
+int loadJit(const std::string& path, LoadedModule& out) {
+  std::string plugin = selfDir() + "/../lib/libmx_jit.so";
+  void* lib = dlopen(plugin.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    std::cerr << "mx: error: cannot load the compiler plugin '" << plugin << "': " << dlerror()
+              << "\n  (compile ahead of time with `mxc -o pipeline.so` and run with --aot)\n";
+    return mx::kExitInput;
+  }
+  auto compile = reinterpret_cast<MxJitCompileFn>(dlsym(lib, MX_JIT_COMPILE));
+  auto freeText = reinterpret_cast<MxJitFreeTextFn>(dlsym(lib, MX_JIT_FREE_TEXT));
+  out.release = reinterpret_cast<MxJitReleaseFn>(dlsym(lib, MX_JIT_RELEASE));
+  if (!compile || !freeText || !out.release) {
+    std::cerr << "mx: error: '" << plugin << "' is not an mx compiler plugin of this version\n";
+    return mx::kExitInput;
+  }
+  auto symbols = mx::rt::abiSymbols();
+  std::vector<const char*> names;
+  std::vector<void*> addresses;
+  for (auto& [n, a] : symbols) {
+    names.push_back(n.c_str());
+    addresses.push_back(a);
+  }
+  MxJitRequest request{path.c_str(), names.data(), addresses.data(), names.size()};
+  char* diagnostics = nullptr;
+  int rc = compile(&request, &out.module, &out.jitHandle, &diagnostics);
+  if (diagnostics) {
+    std::cerr << diagnostics;
+    freeText(diagnostics);
+  }
+  return rc;
+}
+
+int loadAot(const std::string& path, LoadedModule& out) {
+  void* lib = dlopen(path.find('/') == std::string::npos ? ("./" + path).c_str() : path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    std::cerr << "mx: error: cannot load '" << path << "': " << dlerror() << '\n';
+    return mx::kExitInput;
+  }
+  auto entry = reinterpret_cast<MxModuleFn>(dlsym(lib, "mx_module"));
+  if (!entry) {
+    std::cerr << "mx: error: '" << path << "' is not a pipeline compiled by mxc (no mx_module)\n";
+    return mx::kExitInput;
+  }
+  out.module = entry();
+  return mx::kExitOk;
+}
+
+int runCommand(const std::vector<std::string>& args) {
+  mx::rt::RunOptions options;
+  std::string file, aot, statsPath, mode = "row";
+  size_t batchSize = 64;
+  int progress = -1;
+  auto number = [&](size_t& i, const std::string& flag, int64_t& out) {
+    if (i + 1 >= args.size()) return false;
+    try {
+      out = std::stoll(args[++i]);
+      return true;
+    } catch (...) {
+      std::cerr << "mx: " << flag << " needs a number, got '" << args[i] << "'\n";
+      return false;
+    }
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    int64_t n = 0;
+    if (a == "-h" || a == "--help") {
+      std::cout << kUsage;
+      return mx::kExitOk;
+    } else if ((a == "-o" || a == "--output") && i + 1 < args.size()) {
+      options.runDir = args[++i];
+    } else if (a == "--input" && i + 1 < args.size()) {
+      options.inputOverride = args[++i];
+    } else if (a == "--pipeline" && i + 1 < args.size()) {
+      options.pipeline = args[++i];
+    } else if (a == "--aot" && i + 1 < args.size()) {
+      aot = args[++i];
+    } else if (a == "--max-in-flight") {
+      if (!number(i, a, n) || n < 1) return usageError("--max-in-flight needs a positive number");
+      options.maxInFlight = n;
+    } else if (a == "--limit") {
+      if (!number(i, a, n) || n < 0) return usageError("--limit needs a number");
+      options.limit = n;
+    } else if (a == "--seed") {
+      if (!number(i, a, n)) return usageError("--seed needs a number");
+      options.seed = n;
+    } else if (a == "--workers") {
+      if (!number(i, a, n) || n < 1) return usageError("--workers needs a positive number");
+      options.workers = static_cast<unsigned>(n);
+    } else if (a == "--mode" && i + 1 < args.size()) {
+      mode = args[++i];
+      if (mode != "row" && mode != "batch") return usageError("--mode is row or batch");
+      if (mode == "batch" && i + 1 < args.size() && !args[i + 1].empty() && std::isdigit(args[i + 1][0]))
+        batchSize = std::stoul(args[++i]);  // `--mode batch 64`
+    } else if (a == "--batch-size") {
+      if (!number(i, a, n) || n < 1) return usageError("--batch-size needs a positive number");
+      batchSize = static_cast<size_t>(n);
+    } else if (a == "--stats-json" && i + 1 < args.size()) {
+      statsPath = args[++i];
+    } else if (a == "--progress") {
+      progress = 1;
+    } else if (a == "--no-progress") {
+      progress = 0;
+    } else if (a == "--resume" || a == "--metrics-port") {
+      return usageError(a + " is not available in this build yet");
+    } else if (!a.empty() && a[0] == '-') {
+      return usageError("unknown option '" + a + "'");
+    } else if (file.empty()) {
+      file = a;
+    } else {
+      return usageError("one pipeline at a time ('" + a + "' is extra)");
+    }
+  }
+  if (file.empty() == aot.empty()) return usageError(file.empty() ? "no pipeline given" : "give FILE.mx or --aot, not both");
+  if (mode == "batch") options.batchSize = batchSize;
+  options.progress = progress == -1 ? isatty(STDERR_FILENO) : progress == 1;
+
+  LoadedModule loaded;
+  int rc = aot.empty() ? loadJit(file, loaded) : loadAot(aot, loaded);
+  if (rc != mx::kExitOk) return rc;
+  std::string error;
+  auto module = mx::rt::ModuleInfo::load(loaded.module, error);
+  if (!module) {
+    std::cerr << "mx: error: " << (aot.empty() ? file : aot) << ": " << error << '\n';
+    return mx::kExitInput;
+  }
+  options.baseDir = dirOf(module->sourcePath);
+  if (options.runDir.empty()) {
+    const auto* p = module->pipeline(options.pipeline);
+    char stamp[32];
+    std::time_t now = std::time(nullptr);
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+    options.runDir = "runs/" + (p ? p->name : std::string("run")) + "-" + stamp;
+  }
+  if (!makeDirs(options.runDir)) {
+    std::cerr << "mx: error: cannot create the run directory '" << options.runDir << "': " << std::strerror(errno) << '\n';
+    return mx::kExitInput;
+  }
+  mx::rt::RunStats stats;
+  bool ok = mx::rt::runPipeline(*module, options, stats, error);
+  std::string json = stats.toJson();
+  std::ofstream(options.runDir + "/stats.json") << json << '\n';
+  if (!statsPath.empty()) std::ofstream(statsPath) << json << '\n';
+  std::cerr << "mx: " << stats.tasksDone << " tasks done, " << stats.tasksFailed << " failed, " << stats.rowsBad
+            << " bad rows, " << stats.emitted << " records in " << stats.seconds << " s -> " << options.runDir << '\n';
+  if (!ok) {
+    std::cerr << "mx: error: " << error << '\n';
+    return mx::kExitProgramErrors;
+  }
+  return mx::kExitOk;
+}
+
+int runWithLargeStack(const std::function<int()>& fn) {
+  struct Job {
+    const std::function<int()>* fn;
+    int result;
+  } job{&fn, mx::kExitInternal};
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 256u << 20);  // the front end recurses over (bounded) nesting
+  pthread_t thread;
+  auto entry = [](void* p) -> void* {
+    auto* j = static_cast<Job*>(p);
+    j->result = (*j->fn)();
+    return nullptr;
+  };
+  if (pthread_create(&thread, &attr, entry, &job) != 0) return fn();
+  pthread_join(thread, nullptr);
+  return job.result;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return usageError("no command given");
+  if (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    std::cout << kUsage;
+    return mx::kExitOk;
+  }
+  if (args[0] == "--version") {
+    std::cout << "mx 0.1.0\n";
+    return mx::kExitOk;
+  }
+  if (args[0] == "run") {
+    std::vector<std::string> rest(args.begin() + 1, args.end());
+    return runWithLargeStack([&] { return runCommand(rest); });
+  }
+  return usageError("unknown command '" + args[0] + "'");
+}
