@@ -23,11 +23,12 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CMAKE_ARGS = -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)$(if $(MX_CUDA), -DMX_CUDA=$(MX_CUDA))
 
-# The main example. Until the runtime lands (issue 3) it can only be checked, not run; swap this
-# line for `mx run` then.
-DEMO_CMD = $(BUILD_DIR)/bin/mxc check examples/debate.mx && \
-  echo "demo: examples/debate.mx parses and type-checks (mxc check). Running it needs the runtime" \
-       "and the LLM engine, which land with issue 3; then \`make demo\` runs the pipeline."
+# The main job. The debate example needs the built-in LLM engine (issue 4); until it lands the demo
+# runs examples/hello.mx (no model) for real and type-checks the debate.
+DEMO_CMD = $(BUILD_DIR)/bin/mx run examples/hello.mx --output runs/demo-hello && \
+  echo "demo: records in runs/demo-hello/" && \
+  $(BUILD_DIR)/bin/mxc check examples/debate.mx && \
+  echo "demo: examples/debate.mx type-checks; running it needs the built-in LLM engine (issue 4)."
 
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 600

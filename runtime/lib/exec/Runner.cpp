@@ -102,15 +102,13 @@ class Scheduler {
     // join); here the master only reads rows, so allow every worker the run asks for.
     tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, workers + 1);
     arena_.initialize(static_cast<int>(workers), 0);  // no slot reserved: only workers step
+    workers_ = static_cast<int>(workers);
     auto t0 = Clock::now();
     std::thread progress;
     if (o_.progress) progress = std::thread([this, t0] { reportProgress(t0); });
 
     bool ok = o_.batchSize ? readBatches(error) : readRows(error);
-    {
-      std::unique_lock lock(mu_);
-      idle_.wait(lock, [&] { return alive_ == 0; });
-    }
+    while (alive_.load() > 0) std::this_thread::sleep_for(std::chrono::microseconds(500));
     finished_ = true;
     if (progress.joinable()) progress.join();
 
@@ -219,12 +217,25 @@ class Scheduler {
     return true;
   }
 
-  /// Waits until `n` more tasks may be alive (max_in_flight), then counts them in.
+  /// Waits until `n` more tasks may be alive (max_in_flight), then counts them in. Lock-free
+  /// while there is room; the reader sleeps on a condition only when the run is full.
   void admit(size_t n) {
-    std::unique_lock lock(mu_);
-    room_.wait(lock, [&] { return alive_ + static_cast<int64_t>(n) <= maxInFlight_ || alive_ == 0; });
-    alive_ += static_cast<int64_t>(n);
-    if (static_cast<uint64_t>(alive_) > stats_.peakInFlight) stats_.peakInFlight = static_cast<uint64_t>(alive_);
+    int64_t want = static_cast<int64_t>(n);
+    while (true) {
+      int64_t alive = alive_.load();
+      if (alive + want <= maxInFlight_ || alive == 0) {
+        if (!alive_.compare_exchange_weak(alive, alive + want)) continue;
+        if (static_cast<uint64_t>(alive + want) > stats_.peakInFlight)
+          stats_.peakInFlight = static_cast<uint64_t>(alive + want);
+        return;
+      }
+      std::unique_lock lock(mu_);
+      readerWaiting_.store(true);
+      // A bounded wait: a release that raced with setting the flag costs at most this long.
+      room_.wait_for(lock, std::chrono::milliseconds(1),
+                     [&] { return alive_.load() + want <= maxInFlight_; });
+      readerWaiting_.store(false);
+    }
   }
 
   bool readRows(std::string& error) {
@@ -267,15 +278,38 @@ class Scheduler {
     effects.results = &t.results;
   }
 
-  /// Pushes a task on its agent's queue and enqueues one job to pop from that queue.
+  /// Pushes a task on its agent's queue, and wakes a worker when fewer than all are draining.
   void schedule(TaskState* t) {
-    queues_[t->agent]->push(t);
-    uint32_t agent = t->agent;
-    jobs_.fetch_add(1);
-    arena_.enqueue([this, agent] {
-      if (TaskState* next = queues_[agent]->tryPop()) step(*next);
-      jobs_.fetch_sub(1);
-    });
+    uint32_t agent = t->agent;  // read first: once pushed, another worker may run (or free) it
+    queues_[agent]->push(t);
+    ready_.fetch_add(1);
+    int active = active_.load();
+    while (active < workers_) {
+      if (active_.compare_exchange_weak(active, active + 1)) {
+        jobs_.fetch_add(1);
+        arena_.enqueue([this] { drain(); });
+        return;
+      }
+    }
+  }
+
+  /// A worker's job: step tasks from the agent queues until all are empty. Queues are visited
+  /// from the last agent back, so tasks near their end finish first and free their slot.
+  void drain() {
+    while (true) {
+      TaskState* t = nullptr;
+      for (size_t k = queues_.size(); k-- > 0 && !t;) t = queues_[k]->tryPop();
+      if (!t) {
+        active_.fetch_sub(1);
+        // A push that saw every worker active before our decrement would otherwise be missed.
+        int active = active_.load();
+        if (ready_.load() > 0 && active < workers_ && active_.compare_exchange_strong(active, active + 1)) continue;
+        break;
+      }
+      ready_.fetch_sub(1);
+      step(*t);
+    }
+    jobs_.fetch_sub(1);
   }
 
   /// A task's turn ended and it goes on: straight to its queue in row mode; in batch mode it
@@ -423,10 +457,11 @@ class Scheduler {
 
   void release(size_t n) {
     if (n == 0) return;
-    std::lock_guard lock(mu_);
-    alive_ -= static_cast<int64_t>(n);
-    room_.notify_all();
-    if (alive_ == 0) idle_.notify_all();
+    alive_.fetch_sub(static_cast<int64_t>(n));
+    if (readerWaiting_.load()) {
+      std::lock_guard lock(mu_);
+      room_.notify_one();
+    }
   }
 
   void stop(const std::string& why) {
@@ -453,11 +488,8 @@ class Scheduler {
              (o_.limit < 0 || static_cast<int64_t>(stats_.rowsIn) < o_.limit) && (more = reader.next(line, lineNo)))
         admitRow(line, lineNo, path, batch);  // a bad row leaves a dead letter and no task
       if (batch.empty()) break;
-      {
-        std::lock_guard lock(mu_);
-        alive_ += static_cast<int64_t>(batch.size());
-        stats_.peakInFlight = std::max<uint64_t>(stats_.peakInFlight, static_cast<uint64_t>(alive_));
-      }
+      alive_.fetch_add(static_cast<int64_t>(batch.size()));
+      stats_.peakInFlight = std::max<uint64_t>(stats_.peakInFlight, static_cast<uint64_t>(alive_.load()));
       while (true) {  // one turn per iteration
         std::vector<TaskState*> current;
         current.swap(batch);
@@ -486,11 +518,7 @@ class Scheduler {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       double secs = std::chrono::duration<double>(Clock::now() - t0).count();
       uint64_t done = c_.tasksDone.load(), failed = c_.tasksFailed.load();
-      int64_t alive;
-      {
-        std::lock_guard lock(mu_);
-        alive = alive_;
-      }
+      int64_t alive = alive_.load();
       std::fprintf(stderr, "\r  done %llu  failed %llu  in flight %lld  %.0f tasks/s  %.1fs   ",
                    static_cast<unsigned long long>(done), static_cast<unsigned long long>(failed),
                    static_cast<long long>(alive), secs > 0 ? (done + failed) / secs : 0.0, secs);
@@ -518,9 +546,13 @@ class Scheduler {
   Counters c_;
   tbb::task_arena arena_;
   std::atomic<int64_t> jobs_{0};
+  std::atomic<int64_t> ready_{0};  // tasks waiting in any queue
+  std::atomic<int> active_{0};     // workers draining the queues
+  int workers_ = 1;
   std::mutex mu_;
-  std::condition_variable room_, idle_, turnDone_;
-  int64_t alive_ = 0;
+  std::condition_variable room_, turnDone_;
+  std::atomic<int64_t> alive_{0};
+  std::atomic<bool> readerWaiting_{false};
   bool stopping_ = false;
   std::string stopReason_;
   std::atomic<bool> finished_{false};
