@@ -157,7 +157,7 @@ class Translator {
         {"mx_rt_set_int", "vpl"}, {"mx_rt_set_float", "vpd"}, {"mx_rt_set_bool", "vpi"},
         {"mx_rt_clear_array", "vpi"}, {"mx_rt_convert", "ipippiip"}, {"mx_rt_binary", "ipiippp"},
         {"mx_rt_unary", "ipiipp"}, {"mx_rt_index_get", "ipippp"}, {"mx_rt_index_set", "ipippp"},
-        {"mx_rt_field_get", "vppi"}, {"mx_rt_field_set", "vpip"}, {"mx_rt_json_member", "vppp"},
+        {"mx_rt_field_get", "vppi"}, {"mx_rt_field_set", "vpip"}, {"mx_rt_json_member", "vppp"}, {"mx_rt_json_index", "vppp"},
         {"mx_rt_make_list", "vppi"}, {"mx_rt_make_map", "vpppi"}, {"mx_rt_make_record", "vppip"},
         {"mx_rt_append", "vpp"}, {"mx_rt_extend", "vpp"}, {"mx_rt_concat", "vppi"},
         {"mx_rt_iter_next", "iplpp"}, {"mx_rt_builtin", "ipiippi"}, {"mx_rt_goto", "vpi"},
@@ -230,6 +230,7 @@ class Translator {
       case Op::IndexGet: check(call("mx_rt_index_get", {ctxV_, loc(i), slotAt(i.dst), slotAt(i.a), slotAt(i.b)})); return;
       case Op::IndexSet: check(call("mx_rt_index_set", {ctxV_, loc(i), slotAt(i.dst), slotAt(i.a), slotAt(i.b)})); return;
       case Op::JsonMember: call("mx_rt_json_member", {slotAt(i.dst), slotAt(i.a), cstring(i.str)}); return;
+      case Op::JsonIndex: call("mx_rt_json_index", {slotAt(i.dst), slotAt(i.a), slotAt(i.b)}); return;
       case Op::MakeList: call("mx_rt_make_list", {slotAt(i.dst), argArray(i.args), u32(i.args.size())}); return;
       case Op::MakeMap: {
         auto* arrTy = llvm::ArrayType::get(ptr_, std::max<size_t>(i.keys.size(), 1));

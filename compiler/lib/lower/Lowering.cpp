@@ -390,7 +390,7 @@ class FunctionLowering {
 
   /// One step of an lvalue path: `.field` (record), `[index]` or `.key` on json.
   struct PathStep {
-    enum { Field, Index, JsonKey } kind;
+    enum { Field, Index, JsonKey, JsonIndex } kind;
     uint32_t field = 0;
     Slot index;
     std::string key;
@@ -473,7 +473,8 @@ class FunctionLowering {
 
   Slot readStep(Slot base, const PathStep& step) {
     Slot out = newTemp();
-    Inst i{step.kind == PathStep::Field ? Op::FieldGet : step.kind == PathStep::Index ? Op::IndexGet : Op::JsonMember};
+    static const Op ops[] = {Op::FieldGet, Op::IndexGet, Op::JsonMember, Op::JsonIndex};
+    Inst i{ops[step.kind]};
     i.dst = out;
     i.a = base;
     i.imm = step.field;
@@ -562,7 +563,7 @@ class FunctionLowering {
         auto* i = static_cast<const IndexExpr*>(e);
         Slot base = expr(i->base.get());
         PathStep step{};
-        step.kind = PathStep::Index;
+        step.kind = i->base->type->is(TypeKind::Json) ? PathStep::JsonIndex : PathStep::Index;
         step.index = expr(i->index.get());
         step.loc = m_.loc(i->range);
         return readStep(base, step);

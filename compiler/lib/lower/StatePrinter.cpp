@@ -47,6 +47,7 @@ const char* opName(Op op) {
     case Op::IndexGet: return "index.get";
     case Op::IndexSet: return "index.set";
     case Op::JsonMember: return "json.member";
+    case Op::JsonIndex: return "json.index";
     case Op::MakeList: return "list";
     case Op::MakeMap: return "map";
     case Op::MakeRecord: return "record";
@@ -90,6 +91,7 @@ void inst(const Inst& i, const Module& m, std::ostream& out) {
     case Op::IndexGet: out << ' ' << slot(i.a) << '[' << slot(i.b) << ']'; break;
     case Op::IndexSet: out << ' ' << slot(i.dst) << '[' << slot(i.a) << "], " << slot(i.b); break;
     case Op::JsonMember: out << ' ' << slot(i.a) << '.' << i.str; break;
+    case Op::JsonIndex: out << ' ' << slot(i.a) << '[' << slot(i.b) << ']'; break;
     case Op::MakeList: case Op::Concat: out << " [" << list(i.args) << ']'; break;
     case Op::MakeMap: {
       out << " {";

@@ -163,4 +163,8 @@ void mx_rt_json_member(MxValue* out, const MxValue* json, const char* key) {
   jsonMember(out, *json, key);
 }
 
+void mx_rt_json_index(MxValue* out, const MxValue* json, const MxValue* index) {
+  jsonIndex(out, *json, *index);
+}
+
 }  // extern "C"

@@ -30,6 +30,7 @@ std::vector<std::pair<std::string, void*>> abiSymbols() {
       {"mx_rt_index_set", reinterpret_cast<void*>(&mx_rt_index_set)},
       {"mx_rt_iter_next", reinterpret_cast<void*>(&mx_rt_iter_next)},
       {"mx_rt_json_member", reinterpret_cast<void*>(&mx_rt_json_member)},
+      {"mx_rt_json_index", reinterpret_cast<void*>(&mx_rt_json_index)},
       {"mx_rt_len", reinterpret_cast<void*>(&mx_rt_len)},
       {"mx_rt_loop_bound", reinterpret_cast<void*>(&mx_rt_loop_bound)},
       {"mx_rt_make_list", reinterpret_cast<void*>(&mx_rt_make_list)},

@@ -45,6 +45,7 @@ enum class Op {
   IndexGet,    // dst = a[b]                         (fallible)
   IndexSet,    // dst[a] = b                         (fallible)
   JsonMember,  // dst = a.<str>
+  JsonIndex,   // dst = a[b] where a is json: a miss gives none
   MakeList,    // dst = [args...]
   MakeMap,     // dst = {keys[i]: args[i]}
   MakeRecord,  // dst = shape imm {args...}

@@ -25,7 +25,7 @@
 extern "C" {
 #endif
 
-#define MX_ABI_VERSION 1
+#define MX_ABI_VERSION 2
 
 /* ------------------------------------------------------------------------------ values */
 
@@ -91,6 +91,9 @@ int32_t mx_rt_index_set(MxCtx* ctx, uint32_t loc, MxValue* base, const MxValue* 
 void mx_rt_field_get(MxValue* out, const MxValue* record, uint32_t field);
 void mx_rt_field_set(MxValue* record, uint32_t field, const MxValue* value);
 void mx_rt_json_member(MxValue* out, const MxValue* json, const char* key);
+/* `j[i]` / `j["k"]` where j is json: a miss gives none (the compiler uses this, not
+ * mx_rt_index_get, whenever the base's static type is json). */
+void mx_rt_json_index(MxValue* out, const MxValue* json, const MxValue* index);
 void mx_rt_make_list(MxValue* out, const MxValue* elements, uint32_t count);
 void mx_rt_make_map(MxValue* out, const char* const* keys, const MxValue* values, uint32_t count);
 /* shape: an id from the module's record shape table (field names in order). */
