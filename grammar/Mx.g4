@@ -56,7 +56,6 @@ block : LBRACE stmt* RBRACE ;
 stmt
   : LET IDENT (COLON type)? ASSIGN expr SEMI?                           # letStmt
   | LET LPAREN IDENT (COMMA IDENT)+ RPAREN ASSIGN expr SEMI?            # letTupleStmt
-  | target=expr op=(ASSIGN | PLUS_ASSIGN | MINUS_ASSIGN | STAR_ASSIGN | SLASH_ASSIGN) value=expr SEMI?   # assignStmt
   | ifStmt                                                              # ifStmtAlt
   | FOR IDENT (COMMA IDENT)? IN expr block                              # forStmt
   | WHILE cond=expr (bound=IDENT limit=expr)? block                     # whileStmt
@@ -67,7 +66,9 @@ stmt
   | FAIL expr SEMI?                                                     # failStmt
   | EMIT IDENT recordLit SEMI?                                          # emitStmt
   | RETURN expr? SEMI?                                                  # returnStmt
-  | expr SEMI?                                                          # exprStmt
+  // An expression statement or an assignment: one alternative, so that choosing a statement
+  // never needs lookahead across a whole expression (which made bad input parse in cubic time).
+  | target=expr (op=(ASSIGN | PLUS_ASSIGN | MINUS_ASSIGN | STAR_ASSIGN | SLASH_ASSIGN) value=expr)? SEMI?  # exprStmt
   | SEMI                                                                # emptyStmt
   ;
 

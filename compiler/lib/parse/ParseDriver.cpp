@@ -22,6 +22,12 @@ using mxgrammar::MxLexer;
 
 constexpr size_t kMaxRuleDepth = 1500;
 
+/// Thrown by the listener after the first syntax error of a parse: the driver resumes at the next
+/// declaration instead of letting ANTLR re-synchronise statement by statement (see parseProgram).
+struct StopParse {
+  size_t tokenIndex;
+};
+
 struct NestingTooDeep {
   antlr4::Token* token;
 };
@@ -74,9 +80,10 @@ class GuardedParser : public Mx {
   }
 };
 
-/// Turns ANTLR's syntax errors into diagnostics. Only the first error of a declaration is kept:
-/// after a mistake, ANTLR's recovery usually misreads the rest of that declaration (a missing
-/// '{' makes the next declaration look like a statement), so later errors there are echoes.
+/// Turns ANTLR's syntax errors into diagnostics. A parser error stops the parse (StopParse): after
+/// a mistake, ANTLR's recovery misreads the rest of the declaration (a missing '{' makes the next
+/// declaration look like a statement), so later errors there are echoes, and recovering
+/// statement by statement can cost cubic time on pathological input.
 class DiagnosticListener : public antlr4::BaseErrorListener {
  public:
   DiagnosticListener(const OffsetMap& map, const SourceFile& file, DiagnosticEngine& diags)
@@ -111,16 +118,11 @@ class DiagnosticListener : public antlr4::BaseErrorListener {
       range = {b, b + 1};
     }
     if (silenced_) return;
+    bool fromParser = dynamic_cast<antlr4::Parser*>(recognizer) != nullptr;
     uint32_t errLine = file_.lineCol(range.begin).line;
-    if (errLine == lastLine_) return;
+    if (errLine != lastLine_ || fromParser) diags_.error(range, friendly(msg));
     lastLine_ = errLine;
-    if (auto* parser = dynamic_cast<antlr4::Parser*>(recognizer)) {
-      antlr4::ParserRuleContext* decl = parser->getContext();
-      while (decl && decl->getRuleIndex() != Mx::RuleDecl) decl = dynamic_cast<antlr4::ParserRuleContext*>(decl->parent);
-      if (decl && decl->getStart() && decl->getStart()->getTokenIndex() == lastDecl_) return;
-      lastDecl_ = decl && decl->getStart() ? decl->getStart()->getTokenIndex() : ~size_t(0);
-    }
-    diags_.error(range, friendly(msg));
+    if (fromParser) throw StopParse{token ? token->getTokenIndex() : 0};
   }
 
  private:
@@ -164,7 +166,6 @@ class DiagnosticListener : public antlr4::BaseErrorListener {
   const SourceFile& file_;
   DiagnosticEngine& diags_;
   size_t lastLine_ = 0;
-  size_t lastDecl_ = ~size_t(0);
   bool silenced_ = false;
 };
 
@@ -191,6 +192,29 @@ bool checkNesting(antlr4::CommonTokenStream& tokens, const OffsetMap& map, Diagn
     }
   }
   return true;
+}
+
+constexpr size_t kNoToken = ~size_t(0);
+
+/// The index of the first declaration keyword at or after `from` that starts a line or lies
+/// outside every brace, or kNoToken.
+size_t nextDeclaration(antlr4::CommonTokenStream& tokens, size_t from) {
+  const auto& all = tokens.getTokens();
+  int depth = 0;
+  for (size_t i = 0; i < all.size(); ++i) {
+    antlr4::Token* t = all[i];
+    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+    size_t type = t->getType();
+    if (i >= from) {
+      bool keyword = type == Mx::MODEL || type == Mx::SOURCE || type == Mx::SINK || type == Mx::TOOLS ||
+                     type == Mx::TASK || type == Mx::AGENT || type == Mx::FN || type == Mx::PIPELINE;
+      if (keyword && (depth <= 0 || t->getCharPositionInLine() == 0)) return i;
+      if (type == antlr4::Token::EOF) return kNoToken;
+    }
+    if (type == Mx::LBRACE || type == Mx::STR_INTERP || type == Mx::TSTR_INTERP) ++depth;
+    if (type == Mx::RBRACE) --depth;
+  }
+  return kNoToken;
 }
 
 }  // namespace
@@ -270,13 +294,28 @@ std::unique_ptr<Program> parseProgram(const SourceFile& file, DiagnosticEngine& 
     try {
       tree = parser.program();
     } catch (antlr4::ParseCancellationException&) {
-      tokens.seek(0);
-      parser.reset();
+      // Slow path: full LL prediction, one error per broken declaration. After an error the
+      // parse resumes at the next declaration keyword that starts a line or sits outside any
+      // braces, so each declaration is parsed at most once.
+      tree = nullptr;
       parser.addErrorListener(&listener);
       parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
       parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
           antlr4::atn::PredictionMode::LL);
-      tree = parser.program();
+      size_t from = 0;
+      while (true) {
+        tokens.seek(from);
+        parser.reset();
+        tokens.seek(from);
+        try {
+          parser.program();
+          break;
+        } catch (const StopParse& stop) {
+          size_t next = nextDeclaration(tokens, std::max(stop.tokenIndex, from) + 1);
+          if (next == kNoToken || diags.limitReached()) break;
+          from = next;
+        }
+      }
     }
   } catch (const NestingTooDeep& e) {
     diags.error(tokenRange(map, e.token),
