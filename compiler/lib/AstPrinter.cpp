@@ -24,21 +24,7 @@ const char* symbolName(SymbolKind k) {
   return "?";
 }
 
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\r': out += "\\r"; break;
-      case '\0': out += "\\0"; break;
-      default: out += c;
-    }
-  }
-  return out + "\"";
-}
+std::string quoted(const std::string& s) { return quoteForDump(s); }
 
 std::string typeRefText(const TypeRef& t) {
   std::string s = t.name;
@@ -329,6 +315,22 @@ class Printer {
 };
 
 }  // namespace
+
+std::string quoteForDump(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      case '\0': out += "\\0"; break;
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      default: out += c;
+    }
+  }
+  return out + "\"";
+}
 
 void printAst(const Program& program, const SourceFile& file, std::ostream& out) {
   Printer(file, out, false).program(program);

@@ -1,7 +1,6 @@
 // mx — runs pipelines: `mx run FILE.mx` (compiled in process by the JIT plugin) or
 // `mx run --aot pipeline.so` (compiled ahead of time by `mxc -o`).
 #include <dlfcn.h>
-#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +15,7 @@
 
 #include "JitPlugin.h"
 #include "mx/ExitCodes.h"
+#include "mx/LargeStack.h"
 #include "mx/rt/AbiSymbols.h"
 #include "mx/rt/ModuleInfo.h"
 #include "mx/rt/Runner.h"
@@ -236,24 +236,6 @@ int runCommand(const std::vector<std::string>& args) {
   return mx::kExitOk;
 }
 
-int runWithLargeStack(const std::function<int()>& fn) {
-  struct Job {
-    const std::function<int()>* fn;
-    int result;
-  } job{&fn, mx::kExitInternal};
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, 256u << 20);  // the front end recurses over (bounded) nesting
-  pthread_t thread;
-  auto entry = [](void* p) -> void* {
-    auto* j = static_cast<Job*>(p);
-    j->result = (*j->fn)();
-    return nullptr;
-  };
-  if (pthread_create(&thread, &attr, entry, &job) != 0) return fn();
-  pthread_join(thread, nullptr);
-  return job.result;
-}
 
 }  // namespace
 
@@ -270,7 +252,7 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "run") {
     std::vector<std::string> rest(args.begin() + 1, args.end());
-    return runWithLargeStack([&] { return runCommand(rest); });
+    return mx::runWithLargeStack([&] { return runCommand(rest); });
   }
   return usageError("unknown command '" + args[0] + "'");
 }

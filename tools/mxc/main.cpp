@@ -1,5 +1,4 @@
 // mxc — the mx compiler's command line: check pipelines and print each front-end stage.
-#include <pthread.h>
 
 #include <cstring>
 #include <functional>
@@ -8,6 +7,7 @@
 #include <vector>
 
 #include "mx/ExitCodes.h"
+#include "mx/LargeStack.h"
 #include "mx/compiler/Codegen.h"
 #include "mx/compiler/Driver.h"
 #include "mx/stdlib/Builtins.h"
@@ -47,27 +47,6 @@ int usageError(const std::string& message) {
   return mx::kExitUsage;
 }
 
-/// Runs `fn` on a thread with a large stack: the front end recurses over nesting, which is
-/// bounded (kMaxNesting) but may still exceed a default 8 MiB stack in debug builds.
-int runWithLargeStack(const std::function<int()>& fn) {
-  struct Job {
-    const std::function<int()>* fn;
-    int result;
-  } job{&fn, mx::kExitInternal};
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, 256u << 20);
-  pthread_t thread;
-  auto entry = [](void* p) -> void* {
-    auto* j = static_cast<Job*>(p);
-    j->result = (*j->fn)();
-    return nullptr;
-  };
-  if (pthread_create(&thread, &attr, entry, &job) != 0) return fn();
-  pthread_join(thread, nullptr);
-  pthread_attr_destroy(&attr);
-  return job.result;
-}
 
 void listBuiltins() {
   const char* scopes[] = {"", "MODEL.", "TOOLS."};
@@ -148,7 +127,7 @@ int main(int argc, char** argv) {
     };
   }
 
-  return runWithLargeStack([&]() {
+  return mx::runWithLargeStack([&]() {
     int status = mx::kExitOk;
     for (const auto& path : files) {
       std::string error;

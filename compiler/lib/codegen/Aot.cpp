@@ -17,16 +17,26 @@
 #include "mx/compiler/Codegen.h"
 
 namespace mx {
+namespace {
+
+/// The module translated for `machine`'s target, optimised when asked.
+std::unique_ptr<llvm::Module> prepare(llvm::LLVMContext& context, const ir::Module& module,
+                                      const std::string& descriptor, llvm::TargetMachine& machine, bool optimize) {
+  auto m = codegen::buildLlvmModule(context, module, descriptor);
+  m->setDataLayout(machine.createDataLayout());
+  m->setTargetTriple(machine.getTargetTriple().str());
+  if (optimize) codegen::optimizeModule(*m, &machine);
+  return m;
+}
+
+}  // namespace
 
 bool printLlvm(const ir::Module& module, const std::string& descriptor, std::ostream& out, bool optimize,
                std::string& error) {
-  auto machine = codegen::hostTargetMachine(error);
+  auto machine = codegen::hostTargetMachine(error, false);  // the same text on every machine
   if (!machine) return false;
   llvm::LLVMContext context;
-  auto m = codegen::buildLlvmModule(context, module, descriptor);
-  m->setDataLayout(machine->createDataLayout());
-  m->setTargetTriple(machine->getTargetTriple().str());
-  if (optimize) codegen::optimizeModule(*m, machine.get());
+  auto m = prepare(context, module, descriptor, *machine, optimize);
   std::string text;
   llvm::raw_string_ostream os(text);
   m->print(os, nullptr);
@@ -36,13 +46,11 @@ bool printLlvm(const ir::Module& module, const std::string& descriptor, std::ost
 
 bool writeSharedObject(const ir::Module& module, const std::string& descriptor, const std::string& path,
                        std::string& error) {
-  auto machine = codegen::hostTargetMachine(error);
+  // A shared object may run on another machine than the one that built it: generic x86-64.
+  auto machine = codegen::hostTargetMachine(error, false);
   if (!machine) return false;
   llvm::LLVMContext context;
-  auto m = codegen::buildLlvmModule(context, module, descriptor);
-  m->setDataLayout(machine->createDataLayout());
-  m->setTargetTriple(machine->getTargetTriple().str());
-  codegen::optimizeModule(*m, machine.get());
+  auto m = prepare(context, module, descriptor, *machine, true);
 
   std::string object = path + ".o";
   {

@@ -30,7 +30,7 @@ std::string message(llvm::Error e) { return llvm::toString(std::move(e)); }
 
 std::unique_ptr<JitModule> jitCompile(const ir::Module& module, const std::string& descriptor,
                                       const SymbolTable& host, std::string& error) {
-  auto machine = codegen::hostTargetMachine(error);
+  auto machine = codegen::hostTargetMachine(error, true);
   if (!machine) return nullptr;
   auto context = std::make_unique<llvm::LLVMContext>();
   auto llvmModule = codegen::buildLlvmModule(*context, module, descriptor);

@@ -376,7 +376,7 @@ void optimizeModule(llvm::Module& module, llvm::TargetMachine* machine) {
   mpm.run(module, mam);
 }
 
-std::unique_ptr<llvm::TargetMachine> hostTargetMachine(std::string& error) {
+std::unique_ptr<llvm::TargetMachine> hostTargetMachine(std::string& error, bool hostCpu) {
   static bool initialized = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
@@ -389,7 +389,8 @@ std::unique_ptr<llvm::TargetMachine> hostTargetMachine(std::string& error) {
   if (!target) return nullptr;
   llvm::TargetOptions options;
   return std::unique_ptr<llvm::TargetMachine>(
-      target->createTargetMachine(triple, llvm::sys::getHostCPUName(), "", options, llvm::Reloc::PIC_));
+      target->createTargetMachine(triple, hostCpu ? llvm::sys::getHostCPUName() : llvm::StringRef("generic"), "",
+                                  options, llvm::Reloc::PIC_));
 }
 
 }  // namespace mx::codegen

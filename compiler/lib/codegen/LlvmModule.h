@@ -21,7 +21,8 @@ std::unique_ptr<llvm::Module> buildLlvmModule(llvm::LLVMContext& context, const 
 /// Runs LLVM's default O2 pipeline.
 void optimizeModule(llvm::Module& module, llvm::TargetMachine* machine);
 
-/// A TargetMachine for the host (position-independent code, for shared objects and the JIT).
-std::unique_ptr<llvm::TargetMachine> hostTargetMachine(std::string& error);
+/// A TargetMachine for this platform, producing position-independent code. With `hostCpu` it
+/// uses every feature of this CPU (the JIT); without, a generic CPU (portable shared objects).
+std::unique_ptr<llvm::TargetMachine> hostTargetMachine(std::string& error, bool hostCpu);
 
 }  // namespace mx::codegen

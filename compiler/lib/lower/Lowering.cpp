@@ -858,27 +858,16 @@ Module lower(SemaContext& sema, const SourceFile& file) {
       if (sig.signature == all[i].signature) state.builtinIndex[&sig] = static_cast<uint32_t>(i);
   }
 
-  for (AgentDecl* a : sema.agents) {
+  // Every function exists before any is lowered: calls refer to fns by index.
+  auto add = [&](Function::Kind kind, const Decl* d) {
     module.functions.emplace_back();
-    Function& f = module.functions.back();
-    f.kind = Function::Agent;
-    f.name = a->name;
-    f.decl = a;
-  }
-  for (FnDecl* fn : sema.fns) {
-    module.functions.emplace_back();
-    Function& f = module.functions.back();
-    f.kind = Function::Fn;
-    f.name = fn->name;
-    f.decl = fn;
-  }
-  for (TaskDecl* t : sema.tasks) {
-    module.functions.emplace_back();
-    Function& f = module.functions.back();
-    f.kind = Function::TaskInit;
-    f.name = t->name;
-    f.decl = t;
-  }
+    module.functions.back().kind = kind;
+    module.functions.back().name = d->name;
+    module.functions.back().decl = d;
+  };
+  for (AgentDecl* a : sema.agents) add(Function::Agent, a);
+  for (FnDecl* fn : sema.fns) add(Function::Fn, fn);
+  for (TaskDecl* t : sema.tasks) add(Function::TaskInit, t);
   size_t k = 0;
   for (AgentDecl* a : sema.agents) FunctionLowering(state, module.functions[k++]).agent(*a);
   for (FnDecl* fn : sema.fns) FunctionLowering(state, module.functions[k++]).fn(*fn);

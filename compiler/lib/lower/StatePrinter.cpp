@@ -1,6 +1,7 @@
 // StatePrinter.cpp — `mxc --emit=states`: the state machines as text.
 #include <ostream>
 
+#include "mx/compiler/Printers.h"
 #include "mx/compiler/StateIR.h"
 
 namespace mx::ir {
@@ -12,16 +13,7 @@ std::string slot(const Slot& s) {
   return "_";
 }
 
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '\n') out += "\\n";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\\') out += "\\\\";
-    else out += c;
-  }
-  return out + "\"";
-}
+std::string quoted(const std::string& s) { return quoteForDump(s); }
 
 std::string list(const std::vector<Slot>& slots) {
   std::string s;

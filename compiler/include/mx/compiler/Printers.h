@@ -3,6 +3,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <string>
 
 #include "mx/compiler/AST.h"
 #include "mx/compiler/Source.h"
@@ -10,6 +11,9 @@
 namespace mx {
 
 struct SemaContext;
+
+/// A string literal for dumps: quoted, with control characters escaped (\n \t \r \0 \" \\).
+std::string quoteForDump(const std::string& s);
 
 /// The syntax tree as parsed.
 void printAst(const Program& program, const SourceFile& file, std::ostream& out);
