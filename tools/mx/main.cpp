@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <tbb/global_control.h>
+
 #include "JitPlugin.h"
 #include "mx/ExitCodes.h"
 #include "mx/LargeStack.h"
@@ -251,6 +253,8 @@ int main(int argc, char** argv) {
     return mx::kExitOk;
   }
   if (args[0] == "run") {
+    // Compiled fns recurse on the worker's stack; mx_rt_enter bounds the depth for this size.
+    tbb::global_control stack(tbb::global_control::thread_stack_size, 64u << 20);
     std::vector<std::string> rest(args.begin() + 1, args.end());
     return mx::runWithLargeStack([&] { return runCommand(rest); });
   }

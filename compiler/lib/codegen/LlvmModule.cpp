@@ -91,6 +91,14 @@ class Translator {
       exit(MX_EFFECT_FAIL);
     } else {
       if (f.kind == ir::Function::Fn) {  // parameters arrive in the args array
+        auto* entered = BasicBlock::Create(ctx_, "entered", fn);
+        auto* tooDeep = BasicBlock::Create(ctx_, "too_deep", fn);
+        Value* status = call("mx_rt_enter", {ctxArg, b.getInt32(0)});
+        b.CreateCondBr(b.CreateICmpNE(status, b.getInt32(0)), tooDeep, entered);
+        b.SetInsertPoint(tooDeep);
+        call("mx_rt_clear_array", {temps_, b.getInt32(std::max<uint32_t>(f.tempCount, 1))});
+        b.CreateRet(b.getInt32(1));  // not entered: no mx_rt_leave
+        b.SetInsertPoint(entered);
         for (uint32_t k = 0; k < f.paramCount; ++k)
           call("mx_rt_copy", {slotAt(ir::Slot::temp(k)), b.CreateGEP(value_, fn->getArg(2), b.getInt32(k))});
       } else {  // the input row
@@ -116,9 +124,10 @@ class Translator {
     return static_cast<uint32_t>(n);
   }
 
-  /// Releases the temps and returns `code`.
+  /// Releases the temps (and, in a fn, the call depth) and returns `code`.
   void exit(int32_t code) {
     call("mx_rt_clear_array", {temps_, builder_->getInt32(std::max<uint32_t>(irf_->tempCount, 1))});
+    if (irf_->kind == ir::Function::Fn) call("mx_rt_leave", {ctxV_});
     builder_->CreateRet(builder_->getInt32(code));
   }
 
@@ -155,14 +164,14 @@ class Translator {
     static const std::pair<const char*, const char*> kAbi[] = {
         {"mx_rt_clear", "vp"}, {"mx_rt_copy", "vpp"}, {"mx_rt_const_str", "vppl"},
         {"mx_rt_set_int", "vpl"}, {"mx_rt_set_float", "vpd"}, {"mx_rt_set_bool", "vpi"},
-        {"mx_rt_clear_array", "vpi"}, {"mx_rt_convert", "ipippiip"}, {"mx_rt_binary", "ipiippp"},
+        {"mx_rt_clear_array", "vpi"}, {"mx_rt_convert", "ipipppp"}, {"mx_rt_binary", "ipiippp"},
         {"mx_rt_unary", "ipiipp"}, {"mx_rt_index_get", "ipippp"}, {"mx_rt_index_set", "ipippp"},
         {"mx_rt_field_get", "vppi"}, {"mx_rt_field_set", "vpip"}, {"mx_rt_json_member", "vppp"}, {"mx_rt_json_index", "vppp"},
         {"mx_rt_make_list", "vppi"}, {"mx_rt_make_map", "vpppi"}, {"mx_rt_make_record", "vppip"},
         {"mx_rt_append", "vpp"}, {"mx_rt_extend", "vpp"}, {"mx_rt_concat", "vppi"},
         {"mx_rt_iter_next", "iplpp"}, {"mx_rt_builtin", "ipiippi"}, {"mx_rt_goto", "vpi"},
         {"mx_rt_fail", "vpip"}, {"mx_rt_emit", "ipiip"}, {"mx_rt_await_call", "vpiiiipi"},
-        {"mx_rt_await", "ipi"}, {"mx_rt_await_result", "vpip"}, {"mx_rt_loop_bound", "ipilp"},
+        {"mx_rt_await", "ipi"}, {"mx_rt_enter", "ipi"}, {"mx_rt_leave", "vp"}, {"mx_rt_await_result", "vpip"}, {"mx_rt_loop_bound", "ipilp"},
     };
     for (const auto& [n, sig] : kAbi) {
       if (name != n) continue;
@@ -253,8 +262,7 @@ class Translator {
       }
       case Op::LoopBound: check(call("mx_rt_loop_bound", {ctxV_, loc(i), payload(i.a), slotAt(i.b)})); return;
       case Op::Convert:
-        check(call("mx_rt_convert", {ctxV_, loc(i), slotAt(i.dst), slotAt(i.a), b.getInt32(static_cast<int32_t>(i.imm)),
-                                     b.getInt32(static_cast<int32_t>(i.imm2)), cstring(i.str)}));
+        check(call("mx_rt_convert", {ctxV_, loc(i), slotAt(i.dst), slotAt(i.a), cstring(i.str), cstring(i.keys.at(0))}));
         return;
       case Op::Emit: check(call("mx_rt_emit", {ctxV_, loc(i), u32(i.imm), slotAt(i.a)})); return;
       case Op::AwaitCall:

@@ -11,25 +11,10 @@
 #include "mx/Assert.h"
 #include "mx/compiler/Sema.h"
 #include "mx/compiler/StateIR.h"
-#include "mx/rt/Abi.h"
 #include "mx/stdlib/Builtins.h"
 
 namespace mx::ir {
 namespace {
-
-/// The runtime tag a value of this type is stored with (the `kind` of mx_rt_convert).
-int64_t storageTag(const Type* t) {
-  switch (t->kind) {
-    case TypeKind::Int: return MX_INT;
-    case TypeKind::Float: return MX_FLOAT;
-    case TypeKind::Bool: return MX_BOOL;
-    case TypeKind::String: return MX_STR;
-    case TypeKind::List: return MX_LIST;
-    case TypeKind::Map: return MX_MAP;
-    case TypeKind::Record: return MX_RECORD;
-    default: return MX_NONE;  // json and none: any value
-  }
-}
 
 /// Module-wide tables shared by every function being lowered.
 struct ModuleState {
@@ -99,10 +84,8 @@ class FunctionLowering {
         Inst c{Op::Convert};
         c.dst = dst;
         c.a = v;
-        const Type* to = field.type->is(TypeKind::Optional) ? field.type->elem : field.type;
-        c.imm = storageTag(to);
-        c.imm2 = field.type->is(TypeKind::Optional);
-        c.str = field.name;
+        c.str = typeName(field.type);  // the runtime converts element by element from the type's text
+        c.keys = {field.name};
         c.loc = m_.loc(field.init->range);
         emit(c);
       } else {
@@ -197,8 +180,8 @@ class FunctionLowering {
       Inst c{Op::Convert};
       c.dst = dst;
       c.a = v;
-      c.imm = MX_FLOAT;
-      c.str = "value";
+      c.str = "float";
+      c.keys = {"value"};
       emit(c);
       return;
     }

@@ -101,7 +101,7 @@ void inst(const Inst& i, const Module& m, std::ostream& out) {
     case Op::Append: case Op::Extend: out << ' ' << slot(i.dst) << ", " << slot(i.a); break;
     case Op::IterNext: out << ' ' << slot(i.a) << '[' << slot(i.b) << "] -> " << list(i.args); break;
     case Op::LoopBound: out << ' ' << slot(i.a) << " max " << slot(i.b); break;
-    case Op::Convert: out << ' ' << slot(i.a) << " for " << i.str << (i.imm2 ? " (optional)" : ""); break;
+    case Op::Convert: out << ' ' << slot(i.a) << " to " << i.str << " for " << i.keys.at(0); break;
     case Op::Emit: out << ' ' << i.str << ' ' << slot(i.a); break;
     case Op::AwaitCall: out << " #" << i.imm3 << ' ' << i.str << '(' << list(i.args) << ')'; break;
     case Op::AwaitResult: out << " #" << i.imm; break;

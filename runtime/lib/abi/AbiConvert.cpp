@@ -1,9 +1,11 @@
 // AbiConvert.cpp — mx_rt_convert: a json value (a row column, usually) to a field's declared type,
 // as the explicit conversions do (docs/language.md §4.5), and int → float widening.
 //
-// Only the outer type is known here (`kind` is a tag), so a list or map is checked to be an array
-// or object but its elements are taken as they are (see the runtime README).
+// The type arrives as its .mx text ("list<int>", "map<string, float>?", "message"), so lists and
+// maps convert element by element and an error names the element ("field 'xs'[1]: ...").
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "mx/rt/Abi.h"
 #include "mx/rt/Context.h"
@@ -80,23 +82,125 @@ bool convert(const MxValue& in, int32_t kind, MxValue& result, std::string& erro
   }
 }
 
+/// A parsed field type: the tag it stores, element type for lists and maps, optional or not.
+struct FieldType {
+  int32_t kind = MX_NONE;  // MX_NONE: json, anything goes
+  bool optional = false;
+  bool message = false;    // a chat message record
+  std::unique_ptr<FieldType> element;
+};
+
+std::unique_ptr<FieldType> parseType(std::string_view& s) {
+  auto t = std::make_unique<FieldType>();
+  auto word = [&](std::string_view w) {
+    if (s.substr(0, w.size()) != w) return false;
+    s.remove_prefix(w.size());
+    return true;
+  };
+  auto skipSpace = [&] { while (!s.empty() && s.front() == ' ') s.remove_prefix(1); };
+  if (word("list<")) {
+    t->kind = MX_LIST;
+    t->element = parseType(s);
+    word(">");
+  } else if (word("map<string,")) {
+    skipSpace();
+    t->kind = MX_MAP;
+    t->element = parseType(s);
+    word(">");
+  } else if (word("int")) {
+    t->kind = MX_INT;
+  } else if (word("float")) {
+    t->kind = MX_FLOAT;
+  } else if (word("bool")) {
+    t->kind = MX_BOOL;
+  } else if (word("string")) {
+    t->kind = MX_STR;
+  } else if (word("message")) {
+    t->kind = MX_RECORD;
+    t->message = true;
+  } else {  // json, tool_call, task and anonymous record types: taken as they are
+    while (!s.empty() && s.front() != '>' && s.front() != ',' && s.front() != '?') s.remove_prefix(1);
+  }
+  if (word("?")) t->optional = true;
+  return t;
+}
+
+bool convertTo(const MxValue& in, const FieldType& type, MxValue& result, std::string& path, std::string& error) {
+  if (in.tag == MX_NONE && type.kind != MX_NONE) {
+    if (type.optional) {
+      result = noneValue();
+      return true;
+    }
+    error = path + ": missing or null, expected " + kindName(type.kind);
+    return false;
+  }
+  if (type.message) {
+    if (in.tag != MX_MAP) {
+      error = path + ": expected a message object, got JSON " + quoteForError(toJson(in));
+      return false;
+    }
+    MxValue role{}, content{}, calls{};
+    jsonMember(&role, in, "role");
+    jsonMember(&content, in, "content");
+    jsonMember(&calls, in, "tool_calls");
+    std::vector<MxValue> fields = {role.tag == MX_STR ? role : newString(""), content.tag == MX_STR ? content : newString(""),
+                                   calls.tag == MX_LIST ? calls : newList()};
+    if (role.tag != MX_STR) release(role);
+    if (content.tag != MX_STR) release(content);
+    if (calls.tag != MX_LIST) release(calls);
+    result = newRecord(messageShape(), std::move(fields));
+    return true;
+  }
+  if ((type.kind == MX_LIST || type.kind == MX_MAP) && type.element) {
+    if (in.tag != type.kind) {
+      error = path + ": expected " + kindName(type.kind) + ", got JSON " + quoteForError(toJson(in));
+      return false;
+    }
+    if (type.kind == MX_LIST) {
+      std::vector<MxValue> items;
+      const auto& src = listObj(in)->items;
+      for (size_t i = 0; i < src.size(); ++i) {
+        std::string at = path + "[" + std::to_string(i) + "]";
+        MxValue v{};
+        if (!convertTo(src[i], *type.element, v, at, error)) {
+          for (auto& x : items) release(x);
+          return false;
+        }
+        items.push_back(v);
+      }
+      result = newList(std::move(items));
+      return true;
+    }
+    MxValue map = newMap();
+    for (const auto& [key, value] : mapObj(in)->entries) {
+      std::string at = path + "[\"" + key + "\"]";
+      MxValue v{};
+      if (!convertTo(value, *type.element, v, at, error)) {
+        release(map);
+        return false;
+      }
+      mapObj(map)->set(key, v);
+    }
+    result = map;
+    return true;
+  }
+  std::string why;
+  if (!convert(in, type.kind, result, why)) {
+    error = path + ": " + why;
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
-extern "C" int32_t mx_rt_convert(MxCtx* ctx, uint32_t loc, MxValue* out, const MxValue* in,
-                                 int32_t kind, int32_t optional, const char* what) {
-  if (in->tag == MX_NONE && kind != MX_NONE) {
-    if (optional) {
-      assign(out, noneValue());
-      return 0;
-    }
-    return ctx->fail(loc, std::string("field '") + what + "': missing or null, expected " +
-                              kindName(kind));
-  }
+extern "C" int32_t mx_rt_convert(MxCtx* ctx, uint32_t loc, MxValue* out, const MxValue* in, const char* type,
+                                 const char* what) {
+  std::string_view text(type);
+  auto parsed = parseType(text);
+  std::string path = std::string("field '") + what + "'", error;
   MxValue result{};
-  std::string error;
-  if (!convert(*in, kind, result, error)) {
-    return ctx->fail(loc, std::string("field '") + what + "': " + error);
-  }
+  if (!convertTo(*in, *parsed, result, path, error)) return ctx->fail(loc, error);
   assign(out, result);
   return 0;
 }

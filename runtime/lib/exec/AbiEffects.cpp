@@ -29,6 +29,18 @@ void mx_rt_await_call(MxCtx* ctx, uint32_t loc, uint32_t builtin, uint32_t resou
   ctx->effects->calls.push_back(std::move(call));
 }
 
+// Workers run with 64 MiB stacks (tools/mx); compiled fn frames are a few hundred bytes, so this
+// bound leaves a wide margin while allowing any recursion a pipeline reasonably needs.
+constexpr uint32_t kMaxCallDepth = 10000;
+
+int32_t mx_rt_enter(MxCtx* ctx, uint32_t loc) {
+  if (++ctx->callDepth <= kMaxCallDepth) return 0;
+  --ctx->callDepth;
+  return ctx->fail(loc, "fn calls nested deeper than " + std::to_string(kMaxCallDepth) + " (runaway recursion?)");
+}
+
+void mx_rt_leave(MxCtx* ctx) { --ctx->callDepth; }
+
 int32_t mx_rt_await(MxCtx* ctx, int32_t resume) {
   ctx->effects->resume = resume;
   return MX_EFFECT_AWAIT;

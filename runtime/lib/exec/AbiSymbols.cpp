@@ -21,6 +21,8 @@ std::vector<std::pair<std::string, void*>> abiSymbols() {
       {"mx_rt_convert", reinterpret_cast<void*>(&mx_rt_convert)},
       {"mx_rt_copy", reinterpret_cast<void*>(&mx_rt_copy)},
       {"mx_rt_emit", reinterpret_cast<void*>(&mx_rt_emit)},
+      {"mx_rt_enter", reinterpret_cast<void*>(&mx_rt_enter)},
+      {"mx_rt_leave", reinterpret_cast<void*>(&mx_rt_leave)},
       {"mx_rt_extend", reinterpret_cast<void*>(&mx_rt_extend)},
       {"mx_rt_fail", reinterpret_cast<void*>(&mx_rt_fail)},
       {"mx_rt_field_get", reinterpret_cast<void*>(&mx_rt_field_get)},

@@ -54,7 +54,7 @@ enum class Op {
   Concat,      // dst = str(args[0]) + str(args[1]) + ...
   IterNext,    // cond dst = next(a: iterable, b: index) → args[0]: value, args[1]: key
   LoopBound,   // (fallible) fails the task when counter a exceeds bound b
-  Convert,     // dst = a converted to MxTag imm (imm2: none allowed); str names it (fallible)
+  Convert,     // dst = a converted to the type written in str; keys[0] names it (fallible)
   Emit,        // emit sink imm record a            (fallible)
   AwaitCall,   // start call builtin imm on resource imm2, result slot imm3, args...
   AwaitResult, // dst = result of call imm of the await just resumed

@@ -25,7 +25,7 @@
 extern "C" {
 #endif
 
-#define MX_ABI_VERSION 2
+#define MX_ABI_VERSION 3
 
 /* ------------------------------------------------------------------------------ values */
 
@@ -66,12 +66,12 @@ void mx_rt_set_float(MxValue* out, double v);
 void mx_rt_set_bool(MxValue* out, int32_t v);
 void mx_rt_clear_array(MxValue* slots, uint32_t count); /* releases a step's temporaries */
 
-/* Converts a JSON value (an input column) to a declared field type: `kind` is the MxTag the
- * field's type stores (MX_INT, MX_FLOAT, MX_BOOL, MX_STR, MX_LIST, MX_MAP, MX_RECORD); with
- * `optional` none is accepted. Fails the row with a message naming `what` (the field) otherwise. Also
- * widens an int to a float when kind is Float. */
-int32_t mx_rt_convert(MxCtx* ctx, uint32_t loc, MxValue* out, const MxValue* in, int32_t kind,
-                      int32_t optional, const char* what);
+/* Converts a JSON value (an input column) to a declared field type, given as its .mx text
+ * ("int", "list<float>", "map<string, int>?", "message"): lists and maps element by element, ints
+ * widened to floats, none accepted only for optionals. Fails the row with a message naming
+ * `what` (the field) and the element otherwise. */
+int32_t mx_rt_convert(MxCtx* ctx, uint32_t loc, MxValue* out, const MxValue* in, const char* type,
+                      const char* what);
 
 /* ------------------------------------------------------------------------- operations */
 
@@ -133,6 +133,11 @@ void mx_rt_await_call(MxCtx* ctx, uint32_t loc, uint32_t builtin, uint32_t resou
 int32_t mx_rt_await(MxCtx* ctx, int32_t resume);
 /* After resuming: the result of call `slot` of the await just completed. */
 void mx_rt_await_result(MxCtx* ctx, uint32_t slot, MxValue* out);
+
+/* Around every fn body: counts nesting so that runaway recursion fails the task (nonzero from
+ * mx_rt_enter) instead of overflowing the worker's stack. */
+int32_t mx_rt_enter(MxCtx* ctx, uint32_t loc);
+void mx_rt_leave(MxCtx* ctx);
 
 /* Counts iterations of `while c max N`; fails the task (returns nonzero) past the bound. */
 int32_t mx_rt_loop_bound(MxCtx* ctx, uint32_t loc, int64_t count, const MxValue* bound);

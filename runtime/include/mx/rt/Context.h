@@ -24,6 +24,7 @@ struct MxCtx {
   uint64_t rowId = 0;
   uint32_t trial = 0;
   uint64_t randomDraws = 0;  // how many draws this task made so far (persisted with the task)
+  uint32_t callDepth = 0;    // fn calls in progress (mx_rt_enter / mx_rt_leave)
   const mx::rt::ModuleInfo* module = nullptr;
   // The module's record shapes, for mx_rt_make_record (owned by the loaded module, read-only).
   const mx::rt::ShapeTable* shapes = nullptr;
