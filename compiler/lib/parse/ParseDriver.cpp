@@ -308,7 +308,9 @@ std::unique_ptr<Program> parseProgram(const SourceFile& file, DiagnosticEngine& 
         parser.reset();
         tokens.seek(from);
         try {
-          parser.program();
+          // Only a parse from the first token yields the tree; a resumed one only finds errors.
+          Mx::ProgramContext* parsed = parser.program();
+          if (from == 0) tree = parsed;
           break;
         } catch (const StopParse& stop) {
           size_t next = nextDeclaration(tokens, std::max(stop.tokenIndex, from) + 1);
@@ -322,7 +324,7 @@ std::unique_ptr<Program> parseProgram(const SourceFile& file, DiagnosticEngine& 
                 "expression is nested too deeply; split it into smaller pieces");
     return nullptr;
   }
-  if (diags.hasErrors()) return nullptr;
+  if (diags.hasErrors() || !tree) return nullptr;
   return buildAst(tree, map, file, diags);
 }
 
