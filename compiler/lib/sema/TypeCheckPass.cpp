@@ -174,7 +174,8 @@ class TypeCheckPass : public Pass {
 
   /// Whether an expression names storage: a local, a task field, or an element of one.
   bool isLvalue(Expr* e) {
-    if (auto* n = as<NameExpr>(e)) return n->symbol == SymbolKind::Local;
+    // An unknown name was reported already; don't add "cannot assign" to it.
+    if (auto* n = as<NameExpr>(e)) return n->symbol == SymbolKind::Local || n->symbol == SymbolKind::Unresolved;
     if (auto* m = as<MemberExpr>(e)) {
       if (auto* n = as<NameExpr>(m->base.get()); n && n->symbol == SymbolKind::TaskParam) return true;
       return m->base->type && m->base->type->is(TypeKind::Record) && isLvalue(m->base.get());
