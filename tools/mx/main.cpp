@@ -19,19 +19,26 @@
 #include "mx/ExitCodes.h"
 #include "mx/LargeStack.h"
 #include "mx/rt/AbiSymbols.h"
+#include "mx/rt/Journal.h"
 #include "mx/rt/ModuleInfo.h"
 #include "mx/rt/Runner.h"
 
 namespace {
+
+constexpr const char* kMxVersion = "0.1.0";
 
 constexpr const char* kUsage = R"(mx — run synthetic-data pipelines written in .mx
 
 Usage:
   mx run [options] FILE.mx          compile FILE.mx in process (JIT) and run it
   mx run [options] --aot PIPELINE.so run a pipeline compiled with `mxc -o`
+  mx run --resume DIR [FILE.mx | --aot PIPELINE.so]
+                                    finish a run that was killed or crashed (the program
+                                    defaults to the one the run was started with)
 
 Options for run:
-  -o, --output DIR       run directory: sinks, dead_letter.jsonl, stats (default runs/<pipeline>-<time>)
+  -o, --output DIR       run directory: sinks, dead_letter.jsonl, journal.log, trajectory.log,
+                         stats.json (default runs/<pipeline>-<time>)
   --input FILE           read rows from FILE instead of the task's source
   --pipeline NAME        which pipeline to run (default: the first)
   --max-in-flight N      tasks alive at once (default: the pipeline's max_in_flight, else 1024)
@@ -42,6 +49,10 @@ Options for run:
   --workers N            worker threads (default: one per hardware thread)
   --stats-json FILE      write the run's statistics as JSON
   --progress / --no-progress   live progress line (default: on when stderr is a terminal)
+  --resume DIR           continue the run in DIR from its journal: every row's output exactly
+                         once, however the run ended (docs/trajectory.md)
+  --no-journal           no DIR/journal.log (the run cannot be resumed)
+  --no-trajectory        no DIR/trajectory.log (the record of every step)
   -h, --help             show this help
 
 Exit status: 0 the run finished (failed rows are in dead_letter.jsonl); 1 the program has errors
@@ -59,6 +70,11 @@ std::string selfDir() {
   if (n <= 0) return ".";
   std::string p(buf, static_cast<size_t>(n));
   return p.substr(0, p.rfind('/'));
+}
+
+std::string absolutePath(const std::string& path) {
+  char buf[PATH_MAX];
+  return realpath(path.c_str(), buf) ? std::string(buf) : path;
 }
 
 std::string dirOf(const std::string& path) {
@@ -189,7 +205,15 @@ int runCommand(const std::vector<std::string>& args) {
       progress = 1;
     } else if (a == "--no-progress") {
       progress = 0;
-    } else if (a == "--resume" || a == "--metrics-port") {
+    } else if (a == "--resume") {
+      if (i + 1 >= args.size()) return usageError("--resume needs the run directory to continue");
+      options.resume = true;
+      options.runDir = args[++i];
+    } else if (a == "--no-journal") {
+      options.journal = false;
+    } else if (a == "--no-trajectory") {
+      options.trajectory = false;
+    } else if (a == "--metrics-port") {
       return usageError(a + " is not available in this build yet");
     } else if (!a.empty() && a[0] == '-') {
       return usageError("unknown option '" + a + "'");
@@ -198,6 +222,17 @@ int runCommand(const std::vector<std::string>& args) {
     } else {
       return usageError("one pipeline at a time ('" + a + "' is extra)");
     }
+  }
+  if (options.resume) {
+    if (mode == "batch") return usageError("--resume continues a row-mode run; batch mode keeps no journal");
+    if (!options.journal) return usageError("--resume needs the journal; drop --no-journal");
+    mx::rt::RunIdentity before;  // the program the run was started with
+    std::string why;
+    if (!mx::rt::readRunIdentity(options.runDir, before, why)) {
+      std::cerr << "mx: error: cannot resume: " << why << '\n';
+      return mx::kExitInput;
+    }
+    if (file.empty() && aot.empty()) (before.aot ? aot : file) = before.modulePath;
   }
   if (file.empty() == aot.empty()) return usageError(file.empty() ? "no pipeline given" : "give FILE.mx or --aot, not both");
   if (mode == "batch") options.batchSize = batchSize;
@@ -213,6 +248,10 @@ int runCommand(const std::vector<std::string>& args) {
     return mx::kExitInput;
   }
   options.baseDir = dirOf(module->sourcePath);
+  options.aot = !aot.empty();
+  options.modulePath = absolutePath(aot.empty() ? file : aot);
+  options.descriptorHash = mx::rt::descriptorHash(loaded.module->descriptor);
+  options.mxVersion = kMxVersion;
   if (options.runDir.empty()) {
     const auto* p = module->pipeline(options.pipeline);
     char stamp[32];
@@ -226,11 +265,20 @@ int runCommand(const std::vector<std::string>& args) {
   }
   mx::rt::RunStats stats;
   bool ok = mx::rt::runPipeline(*module, options, stats, error);
+  if (options.resume && stats.alreadyComplete) {  // leave the finished run's stats.json alone
+    std::cerr << "mx: the run in " << options.runDir << " already finished; nothing to resume\n";
+    return ok ? mx::kExitOk : mx::kExitProgramErrors;
+  }
+  if (options.resume && !ok && stats.seconds == 0) {  // refused before anything ran: say only why
+    std::cerr << "mx: error: " << error << '\n';
+    return mx::kExitProgramErrors;
+  }
   std::string json = stats.toJson();
   std::ofstream(options.runDir + "/stats.json") << json << '\n';
   if (!statsPath.empty()) std::ofstream(statsPath) << json << '\n';
-  std::cerr << "mx: " << stats.tasksDone << " tasks done, " << stats.tasksFailed << " failed, " << stats.rowsBad
-            << " bad rows, " << stats.emitted << " records in " << stats.seconds << " s -> " << options.runDir << '\n';
+  std::cerr << "mx: " << (stats.resumed ? "resumed: " : "") << stats.tasksDone << " tasks done, " << stats.tasksFailed
+            << " failed, " << stats.rowsBad << " bad rows, " << stats.emitted << " records in " << stats.seconds
+            << " s -> " << options.runDir << '\n';
   if (!ok) {
     std::cerr << "mx: error: " << error << '\n';
     return mx::kExitProgramErrors;
@@ -249,7 +297,7 @@ int main(int argc, char** argv) {
     return mx::kExitOk;
   }
   if (args[0] == "--version") {
-    std::cout << "mx 0.1.0\n";
+    std::cout << "mx " << kMxVersion << "\n";
     return mx::kExitOk;
   }
   if (args[0] == "run") {

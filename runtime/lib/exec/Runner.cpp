@@ -7,51 +7,50 @@
 // queue and runs one step; so workers never block, and nothing central sits between steps. A
 // step ends in goto (push to the next queue), await (hand the calls to their backends, whose
 // completions push the task back), done (its held records go to the sinks), or fail (write a
-// dead letter). A task's whole state is its TaskState: frame, resume point, results, seeds.
+// dead letter). A task's whole state is its TaskState (TaskState.h): frame, resume point,
+// results, seeds.
+//
+// Durability (RunLogs.h): a worker holds the task's registry lock while it changes the task, so
+// the group-commit thread can checkpoint any task between two steps; a finished task's records
+// and its journal entry are written together; the trajectory log gets one record per step. On
+// resume, checkpointed tasks are restored first, then the source is read from the start: rows
+// that finished are skipped, rows the crashed run had read but not saved are started again.
 #include "mx/rt/Runner.h"
 
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <climits>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <thread>
+#include <unordered_set>
 
 #include <tbb/global_control.h>
 #include <tbb/task_arena.h>
 
 #include "AgentQueue.h"
+#include "TaskState.h"
+#include "durable/RunLogs.h"
+#include "durable/Trajectory.h"
 #include "mx/rt/Context.h"
 #include "mx/rt/Effects.h"
+#include "mx/rt/Journal.h"
 #include "mx/rt/Jsonl.h"
 #include "mx/rt/ModelBackend.h"
 #include "mx/stdlib/Builtins.h"
 
 namespace mx::rt {
 
-struct TaskState {
-  uint64_t rowId = 0;
-  uint32_t trial = 0;
-  uint32_t agent = 0;
-  int32_t resume = 0;
-  uint32_t attempts = 0;     // failed attempts of the current step
-  uint64_t randomDraws = 0;  // random() calls so far: part of the task's seed state
-  uint64_t callIndex = 0;    // model/tool calls so far: seeds each call
-  std::vector<Value> frame;
-  std::vector<Value> results;          // results of the await being resumed
-  std::vector<PendingCall> calls;      // the calls of the current await (kept for retries)
-  std::vector<std::pair<uint32_t, Value>> emits;  // held until the task is done: a row ends
-                                                  // as all its records or one dead letter
-  std::atomic<uint32_t> pending{0};
-  std::string callError;               // first failed call of the current await
-  std::mutex callMu;
-};
-
 namespace {
+
+using durable::StepRecord;
 
 using Clock = std::chrono::steady_clock;
 
@@ -73,9 +72,16 @@ std::string joinPath(const std::string& dir, const std::string& path) {
   return dir + "/" + path;
 }
 
+/// The absolute, symlink-free form of an existing path (the path itself when that fails).
+std::string canonicalPath(const std::string& path) {
+  char buf[PATH_MAX];
+  return ::realpath(path.c_str(), buf) ? std::string(buf) : path;
+}
+
 /// Counters that workers bump concurrently; copied into RunStats at the end.
 struct Counters {
-  std::atomic<uint64_t> tasksDone{0}, tasksFailed{0}, emitted{0}, steps{0}, llmCalls{0}, tokensIn{0}, tokensOut{0};
+  std::atomic<uint64_t> tasksDone{0}, tasksFailed{0}, emitted{0}, steps{0}, llmCalls{0},
+      tokensIn{0}, tokensOut{0};
 };
 
 class Scheduler {
@@ -83,9 +89,23 @@ class Scheduler {
   Scheduler(const ModuleInfo& m, const RunOptions& o, RunStats& s) : m_(m), o_(o), stats_(s) {}
 
   bool run(std::string& error) {
-    pipeline_ = m_.pipeline(o_.pipeline);
+    RunIdentity before;  // on resume: how the run was started
+    if (o_.resume && !readRunIdentity(o_.runDir, before, error)) return false;
+    if (o_.resume &&
+        before.descriptorHash != o_.descriptorHash) {  // before anything is looked up in it
+      error = o_.runDir +
+              "/journal.log was written by another pipeline or another version of it: pipeline '" +
+              before.pipeline + "' of " + before.sourcePath + " (descriptor " +
+              before.descriptorHash + "); this is " + m_.sourcePath + " (descriptor " +
+              o_.descriptorHash +
+              "). Resume with the program that started the run, or start a new run directory";
+      return false;
+    }
+    std::string pipelineName = o_.resume && o_.pipeline.empty() ? before.pipeline : o_.pipeline;
+    pipeline_ = m_.pipeline(pipelineName);
     if (!pipeline_) {
-      error = o_.pipeline.empty() ? "the program declares no pipeline" : "no pipeline named '" + o_.pipeline + "'";
+      error = pipelineName.empty() ? "the program declares no pipeline"
+                                   : "no pipeline named '" + pipelineName + "'";
       return false;
     }
     start_ = &m_.agents[pipeline_->start];
@@ -93,9 +113,16 @@ class Scheduler {
     maxInFlight_ = o_.maxInFlight > 0 ? o_.maxInFlight : pipeline_->option("max_in_flight", 1024);
     retries_ = static_cast<uint32_t>(pipeline_->option("retries", 0));
     trials_ = static_cast<uint32_t>(pipeline_->option("trials", 1));
-    seed_ = static_cast<uint64_t>(o_.seed ? *o_.seed : pipeline_->option("seed", 0));
+    seed_ = static_cast<uint64_t>(o_.seed     ? *o_.seed
+                                  : o_.resume ? before.seed
+                                              : pipeline_->option("seed", 0));
+    limit_ = o_.limit >= 0 || !o_.resume ? o_.limit : before.limit;
+    if (!inputPath(before, inputPath_, error)) return false;
     if (!openResources(error)) return false;
-    for (size_t i = 0; i < m_.agents.size(); ++i) queues_.push_back(std::make_unique<LocalAgentQueue>());
+    if (!openLogs(error)) return false;
+    if (stats_.alreadyComplete) return true;
+    for (size_t i = 0; i < m_.agents.size(); ++i)
+      queues_.push_back(std::make_unique<LocalAgentQueue>());
 
     unsigned workers = o_.workers ? o_.workers : std::max(1u, std::thread::hardware_concurrency());
     // oneTBB caps its workers at the hardware threads minus one (it expects a master thread to
@@ -107,6 +134,11 @@ class Scheduler {
     std::thread progress;
     if (o_.progress) progress = std::thread([this, t0] { reportProgress(t0); });
 
+    // Live tasks never exceed max(max_in_flight, trials of one row) — admit() — plus, after a
+    // resume, the restored ones until they drain.
+    logs_->start(static_cast<size_t>(std::max<int64_t>(maxInFlight_, trials_)) +
+                 resume_.tasks.size() + trials_);
+    restoreTasks();
     bool ok = o_.batchSize ? readBatches(error) : readRows(error);
     while (alive_.load() > 0) std::this_thread::sleep_for(std::chrono::microseconds(500));
     finished_ = true;
@@ -122,15 +154,16 @@ class Scheduler {
     stats_.tokensIn = c_.tokensIn;
     stats_.tokensOut = c_.tokensOut;
     stats_.peakRssKb = peakRssKb();
-    for (auto& [index, sink] : sinks_)
-      if (!sink->sync() && ok) {
-        error = sink->error();
-        ok = false;
-      }
-    if (!deadLetters_.sync() && ok) {
-      error = deadLetters_.error();
+    std::string closeError;
+    if (!logs_->close(ok && !stopping_, closeError) && ok) {
+      error = closeError;
       ok = false;
     }
+    durable::LogsStats ls = logs_->stats();
+    stats_.journalCommits = ls.commits;
+    stats_.journalBytes = ls.journalBytes;
+    stats_.checkpoints = ls.checkpoints;
+    stats_.trajectorySteps = ls.trajectorySteps;
     return ok;
   }
 
@@ -141,24 +174,23 @@ class Scheduler {
     for (size_t i = 0; i < m_.resources.size(); ++i) {
       const ResourceInfo& r = m_.resources[i];
       if (r.kind == "sink") {
-        auto w = std::make_unique<JsonlWriter>();
-        if (!w->open(joinPath(o_.runDir, r.stringArg("path")), false, error)) return false;
-        sinks_[static_cast<uint32_t>(i)] = std::move(w);
+        sinks_.emplace_back(static_cast<uint32_t>(i), r.stringArg("path"));
+        sinkSet_.insert(static_cast<uint32_t>(i));
       } else if (r.kind == "model") {
         if (r.ctor == "sim") {
           backends_[static_cast<uint32_t>(i)] = makeSimModel(r);
         } else {
           modelsMissing_[static_cast<uint32_t>(i)] =
               "model '" + r.name + "' (" + r.ctor + ") needs the " +
-              (r.ctor == "local" ? std::string("built-in LLM engine") : std::string("OpenAI-compatible client")) +
+              (r.ctor == "local" ? std::string("built-in LLM engine")
+                                 : std::string("OpenAI-compatible client")) +
               ", which this build of mx does not have yet";
         }
       } else if (r.kind == "tools") {
-        modelsMissing_[static_cast<uint32_t>(i)] = "tools '" + r.name + "' (" + r.ctor +
-                                                   ") are not supported by this build of mx yet";
+        modelsMissing_[static_cast<uint32_t>(i)] =
+            "tools '" + r.name + "' (" + r.ctor + ") are not supported by this build of mx yet";
       }
     }
-    if (!deadLetters_.open(joinPath(o_.runDir, "dead_letter.jsonl"), false, error)) return false;
     // A pipeline whose models are all missing cannot produce anything: say so before reading.
     for (const auto& [index, why] : modelsMissing_) {
       (void)index;
@@ -168,10 +200,91 @@ class Scheduler {
     return true;
   }
 
+  /// The sinks, the dead-letter file, the journal and the trajectory log (RunLogs.h). On
+  /// resume this reads the journal back: the restored tasks wait in resume_.
+  bool openLogs(std::string& error) {
+    durable::LogsConfig config;
+    config.runDir = o_.runDir;
+    config.journal = o_.journal && o_.batchSize == 0;  // batch mode is a benchmark baseline
+    config.trajectory = o_.trajectory;
+    config.resume = o_.resume;
+    config.sinks = sinks_;
+    config.commitIntervalMs = o_.commitIntervalMs;
+    config.checkpointBytesPerCommit = o_.checkpointBytesPerCommit;
+    config.rotateBytes = o_.journalRotateBytes;
+    RunIdentity& id = config.identity;
+    id.schemaVersion = journalSchemaVersion();
+    id.mxVersion = o_.mxVersion;
+    id.modulePath = o_.modulePath;
+    id.aot = o_.aot;
+    id.sourcePath = m_.sourcePath;
+    id.descriptorHash = o_.descriptorHash;
+    id.pipeline = pipeline_->name;
+    id.inputPath = inputPath_;
+    id.seed = static_cast<int64_t>(seed_);
+    id.trials = trials_;
+    id.limit = limit_;
+    logs_ = std::make_unique<durable::RunLogs>(m_, std::move(config));
+    if (!logs_->open(&resume_, error)) return false;
+    traj_ = logs_->trajectory();
+    if (o_.resume) {
+      stats_.resumed = true;
+      stats_.alreadyComplete = resume_.complete;
+      for (auto& t : resume_.tasks) restored_.insert(t->rowId * trials_ + t->trial);
+      if (!resume_.complete) {
+        std::fprintf(
+            stderr,
+            "mx: resuming %s: %llu rows read before, %llu tasks finished, %zu restored from "
+            "checkpoints%s\n",
+            o_.runDir.c_str(), static_cast<unsigned long long>(resume_.admitted),
+            static_cast<unsigned long long>(resume_.finished.count()), resume_.tasks.size(),
+            resume_.tornTailBytes ? (", the journal's torn last " +
+                                     std::to_string(resume_.tornTailBytes) + " bytes dropped")
+                                        .c_str()
+                                  : "");
+      }
+    }
+    return true;
+  }
+
+  /// Puts the tasks a resume restored back to work: ready ones on their queue, awaiting ones
+  /// re-submit their calls (same seeds: the checkpoint kept the call index from before them).
+  void restoreTasks() {
+    alive_.fetch_add(static_cast<int64_t>(resume_.tasks.size()));
+    stats_.tasksRestored = resume_.tasks.size();
+    stats_.peakInFlight = std::max<uint64_t>(stats_.peakInFlight, resume_.tasks.size());
+    for (auto& owned : resume_.tasks) {
+      TaskState* t = owned.release();
+      logs_->add(*t);
+      if (!t->awaiting) {
+        schedule(t);
+        continue;
+      }
+      logs_->lock(*t);
+      if (traj_) {
+        t->trace = std::make_unique<AwaitTrace>();
+        t->trace->restored = true;
+        t->trace->step = t->steps ? t->steps - 1 : 0;
+        t->trace->agent = t->agent;
+        t->trace->randomBefore = t->trace->randomAfter = t->randomDraws;
+      }
+      beginAwait(*t);
+      logs_->unlock(*t, false);
+      submitCalls(*t);
+    }
+    resume_.tasks.clear();
+  }
+
   // --------------------------------------------------------------------------- admission
 
-  bool openSource(JsonlReader& reader, std::string& path, std::string& error) {
+  /// The rows' file: --input, else the task's source (relative to the .mx file); on resume, the
+  /// file the run started with.
+  bool inputPath(const RunIdentity& before, std::string& path, std::string& error) {
     path = o_.inputOverride;
+    if (path.empty() && o_.resume) {
+      path = before.inputPath;
+      return true;
+    }
     if (path.empty()) {
       int32_t src = m_.resourceIndex("source", task_->source);
       if (src < 0) {
@@ -180,21 +293,42 @@ class Scheduler {
       }
       path = joinPath(o_.baseDir, m_.resources[static_cast<size_t>(src)].stringArg("path"));
     }
-    return reader.open(path, error);
+    path = canonicalPath(path);
+    return true;
   }
 
-  /// Parses one input line into a fresh task per trial; a bad line becomes a dead letter.
-  bool admitRow(const std::string& line, uint64_t lineNo, const std::string& path, std::vector<TaskState*>& out) {
+  /// A dead letter's JSON line; with `t`, the task's fields as they were when it failed.
+  std::string deadLetter(uint64_t row, uint32_t trial, const std::string& agent,
+                         const std::string& reason, const TaskState* t) {
+    nlohmann::json j = {{"row", row}, {"trial", trial}, {"agent", agent}, {"error", reason}};
+    std::string line = j.dump();
+    if (t) {
+      std::string fields = "{";
+      for (size_t i = 0; i < task_->fields.size() && i < t->frame.size(); ++i) {
+        if (i) fields += ",";
+        fields += nlohmann::json(task_->fields[i].name).dump() + ":" + t->frame[i].toJsonText();
+      }
+      fields += "}";
+      line.pop_back();
+      line += ",\"task\":" + fields + "}";
+    }
+    return line;
+  }
+
+  /// Parses one input line into a fresh task per trial (or per trial in `only`, on resume); a
+  /// bad line becomes one dead letter for the row.
+  bool admitRow(const std::string& line, uint64_t lineNo, const std::string& path,
+                std::vector<TaskState*>& out, const std::vector<uint32_t>* only = nullptr) {
     uint64_t rowId = stats_.rowsIn++;
     std::string why;
     Value row = Value::fromJson(line, why);
     if (why.empty() && row.tag() != MX_MAP) why = "a row must be a JSON object";
     if (!why.empty()) {
-      writeDeadLetter(rowId, 0, "", path + ":" + std::to_string(lineNo) + ": " + why, nullptr);
-      stats_.rowsBad++;
+      badRow(rowId, 0, path + ":" + std::to_string(lineNo) + ": " + why);
       return false;
     }
     for (uint32_t trial = 0; trial < trials_; ++trial) {
+      if (only && std::find(only->begin(), only->end(), trial) == only->end()) continue;
       auto* t = new TaskState;
       t->rowId = rowId;
       t->trial = trial;
@@ -205,16 +339,21 @@ class Scheduler {
       prepare(ctx, effects, *t);
       int32_t rc = task_->init(&ctx, reinterpret_cast<MxValue*>(t->frame.data()), row.slot());
       if (rc != 0 || ctx.failed) {
-        writeDeadLetter(rowId, trial, "", path + ":" + std::to_string(lineNo) + ": " +
-                                              m_.location(ctx.failLoc) + ": " + ctx.failMessage, nullptr);
+        badRow(rowId, trial,
+               path + ":" + std::to_string(lineNo) + ": " + m_.location(ctx.failLoc) + ": " +
+                   ctx.failMessage);
         delete t;
-        stats_.rowsBad++;
         return false;
       }
       t->randomDraws = ctx.randomDraws;
       out.push_back(t);
     }
     return true;
+  }
+
+  void badRow(uint64_t row, uint32_t trial, const std::string& reason) {
+    logs_->badRow(row, trials_, deadLetter(row, trial, "", reason, nullptr));
+    stats_.rowsBad++;
   }
 
   /// Waits until `n` more tasks may be alive (max_in_flight), then counts them in. Lock-free
@@ -238,21 +377,48 @@ class Scheduler {
     }
   }
 
+  /// On resume, the trials of a row the crashed run had read that still need a task from the
+  /// row: neither finished nor restored from a checkpoint.
+  std::vector<uint32_t> trialsToRedo(uint64_t rowId) {
+    std::vector<uint32_t> redo;
+    if (resume_.finished.rowDone(rowId)) return redo;
+    for (uint32_t trial = 0; trial < trials_; ++trial)
+      if (!resume_.finished.contains(rowId, trial) && !restored_.count(rowId * trials_ + trial))
+        redo.push_back(trial);
+    return redo;
+  }
+
   bool readRows(std::string& error) {
     JsonlReader reader;
-    std::string path;
-    if (!openSource(reader, path, error)) return false;
+    if (!reader.open(inputPath_, error)) return false;
     std::string line;
     uint64_t lineNo = 0;
-    while ((o_.limit < 0 || static_cast<int64_t>(stats_.rowsIn) < o_.limit) && reader.next(line, lineNo)) {
+    while ((limit_ < 0 || static_cast<int64_t>(stats_.rowsIn) < limit_) &&
+           reader.next(line, lineNo)) {
       if (stopping_) break;
+      uint64_t rowId = stats_.rowsIn;
+      std::vector<uint32_t> redo;
+      bool again = o_.resume && rowId < resume_.admitted;
+      if (again) {
+        redo = trialsToRedo(rowId);
+        if (redo.empty()) {  // finished, or every trial restored: nothing to start
+          stats_.rowsIn++;
+          stats_.rowsSkipped += resume_.finished.rowDone(rowId);
+          continue;
+        }
+        stats_.rowsReread++;
+      }
+      size_t n = again ? redo.size() : trials_;
       std::vector<TaskState*> tasks;
-      admit(trials_);
-      if (!admitRow(line, lineNo, path, tasks)) {  // dead-lettered: nothing to run
+      admit(n);
+      if (!admitRow(line, lineNo, inputPath_, tasks, again ? &redo : nullptr)) {  // dead-lettered
         for (auto* t : tasks) delete t;
-        release(trials_);
+        release(n);
+        logs_->admitted(rowId + 1);
         continue;
       }
+      for (auto* t : tasks) logs_->add(*t);
+      logs_->admitted(rowId + 1);
       for (auto* t : tasks) schedule(t);
     }
     if (!reader.error().empty()) {
@@ -303,7 +469,9 @@ class Scheduler {
         active_.fetch_sub(1);
         // A push that saw every worker active before our decrement would otherwise be missed.
         int active = active_.load();
-        if (ready_.load() > 0 && active < workers_ && active_.compare_exchange_strong(active, active + 1)) continue;
+        if (ready_.load() > 0 && active < workers_ &&
+            active_.compare_exchange_strong(active, active + 1))
+          continue;
         break;
       }
       ready_.fetch_sub(1);
@@ -324,28 +492,46 @@ class Scheduler {
     if (--turnPending_ == 0) turnDone_.notify_all();
   }
 
+  /// Runs one step. The task's registry lock is held from before the step until its new state
+  /// is complete, so a checkpoint never sees half a step.
   void step(TaskState& t) {
     thread_local MxCtx ctx;
     thread_local StepEffects effects;
+    logs_->lock(t);
     prepare(ctx, effects, t);
     const AgentInfo& agent = m_.agents[t.agent];
+    StepRecord record;
+    record.task = &t;
+    record.agent = t.agent;
+    record.resumeFrom = t.resume;
+    record.randomBefore = t.randomDraws;
+    if (traj_) record.startNs = traj_->now();
     int32_t rc = agent.step(&ctx, reinterpret_cast<MxValue*>(t.frame.data()), t.resume);
+    if (traj_) record.durationNs = traj_->now() - record.startNs;
     c_.steps.fetch_add(1, std::memory_order_relaxed);
     t.randomDraws = ctx.randomDraws;
+    record.randomAfter = t.randomDraws;
+    record.step = t.steps++;
+    record.emits = static_cast<uint32_t>(effects.emits.size());
     if (ctx.failed) rc = MX_EFFECT_FAIL;
     switch (rc) {
       case MX_EFFECT_GOTO:
         holdEmits(t, effects);
+        record.effect = StepRecord::Goto;
+        record.gotoAgent = effects.gotoAgent;
+        if (traj_) traj_->add(record);
         t.agent = effects.gotoAgent;
         t.resume = 0;
         t.attempts = 0;
         t.results.clear();
+        logs_->unlock(t, true);
         proceed(&t);
         return;
       case MX_EFFECT_DONE:
         holdEmits(t, effects);
-        commitEmits(t);
-        finish(&t, true);
+        record.effect = StepRecord::Done;
+        if (traj_) traj_->add(record);
+        finishTask(&t, true, "");
         return;
       case MX_EFFECT_AWAIT:
         holdEmits(t, effects);
@@ -353,6 +539,21 @@ class Scheduler {
         t.attempts = 0;
         t.calls = std::move(effects.calls);
         effects.calls.clear();
+        if (traj_) {  // logged when the calls have answered (callDone)
+          if (!t.trace) t.trace = std::make_unique<AwaitTrace>();
+          AwaitTrace& trace = *t.trace;
+          trace = AwaitTrace();
+          trace.step = record.step;
+          trace.agent = record.agent;
+          trace.resumeFrom = record.resumeFrom;
+          trace.randomBefore = record.randomBefore;
+          trace.randomAfter = record.randomAfter;
+          trace.startNs = record.startNs;
+          trace.durationNs = record.durationNs;
+          trace.emits = record.emits;
+        }
+        beginAwait(t);
+        logs_->unlock(t, true);
         submitCalls(t);
         return;
       default: {
@@ -360,56 +561,132 @@ class Scheduler {
         // (retries are for model and tool calls, below). Its held records are dropped.
         std::string where = m_.location(ctx.failLoc) + ": agent '" + agent.name + "'";
         std::string message = ctx.failed ? ctx.failMessage : "step ended without an effect";
-        writeDeadLetter(t.rowId, t.trial, agent.name, where + ": " + message, &t);
-        finish(&t, false);
+        record.effect = StepRecord::Fail;
+        std::string reason = where + ": " + message;
+        record.error = reason;
+        if (traj_) traj_->add(record);
+        finishTask(&t, false, deadLetter(t.rowId, t.trial, agent.name, reason, &t));
         return;
       }
     }
   }
 
-  void submitCalls(TaskState& t) {
-    t.results.assign(t.calls.size(), Value());
+  /// Numbers the calls of the await in `t.calls` (call indices, hence seeds; a retry keeps
+  /// them) and marks the task awaiting. Under the task's lock: after it, a checkpoint saves the
+  /// calls (to re-submit) instead of partial results.
+  void beginAwait(TaskState& t, bool retry = false) {
+    size_t n = t.calls.size();
+    t.results.assign(n, Value());
     t.callError.clear();
-    t.pending.store(static_cast<uint32_t>(t.calls.size()));
-    for (const PendingCall& call : t.calls) {
-      ModelCall mc;
-      const auto& spec = stdlib::builtinSpecs()[call.builtin];
-      mc.method = std::string(spec.name);
-      mc.args = call.args;
-      mc.seed = mix(mix(mix(seed_, t.rowId), t.trial), t.callIndex++);
-      c_.llmCalls.fetch_add(1, std::memory_order_relaxed);
-      auto it = backends_.find(call.resource);
-      uint32_t slot = call.slot;
-      TaskState* task = &t;
-      auto done = [this, task, slot](ModelResult r) { callDone(task, slot, std::move(r)); };
-      if (it == backends_.end()) done({false, Value(), "no backend for resource " + std::to_string(call.resource)});
-      else it->second->submit(std::move(mc), std::move(done));
+    t.pending.store(static_cast<uint32_t>(n));
+    if (!retry) t.callBase = t.callIndex;  // a retry re-uses its seeds (docs/language.md §10.4)
+    t.callIndex = t.callBase + n;
+    t.awaiting = true;
+    if (t.trace) {
+      t.trace->calls.assign(n, CallTrace());
+      uint64_t now = traj_->now();
+      for (size_t i = 0; i < n; ++i) {
+        t.trace->calls[i].seed = callSeed(t, i);
+        t.trace->calls[i].submittedNs = now;
+      }
     }
   }
 
-  void callDone(TaskState* t, uint32_t slot, ModelResult r) {
+  uint64_t callSeed(const TaskState& t, size_t i) const {
+    return mix(mix(mix(seed_, t.rowId), t.trial), t.callBase + i);
+  }
+
+  /// Hands the await's calls to their backends. Everything is read from the task before the
+  /// first submit: once the last call answers, another thread owns (or has freed) the task.
+  void submitCalls(TaskState& t) {
+    struct Out {
+      ModelBackend* backend;
+      ModelCall call;
+      uint32_t slot, index;
+    };
+    std::vector<Out> out;
+    out.reserve(t.calls.size());
+    for (size_t i = 0; i < t.calls.size(); ++i) {
+      const PendingCall& call = t.calls[i];
+      ModelCall mc;
+      mc.method = std::string(stdlib::builtinSpecs()[call.builtin].name);
+      mc.args = call.args;
+      mc.seed = callSeed(t, i);
+      auto it = backends_.find(call.resource);
+      out.push_back({it == backends_.end() ? nullptr : it->second.get(), std::move(mc), call.slot,
+                     static_cast<uint32_t>(i)});
+    }
+    c_.llmCalls.fetch_add(out.size(), std::memory_order_relaxed);
+    TaskState* task = &t;
+    for (Out& o : out) {
+      uint32_t slot = o.slot, index = o.index;
+      auto done = [this, task, slot, index](ModelResult r) {
+        callDone(task, slot, index, std::move(r));
+      };
+      if (!o.backend)
+        done(
+            {false, Value(), "no backend for resource " + std::to_string(t.calls[index].resource)});
+      else
+        o.backend->submit(std::move(o.call), std::move(done));
+    }
+  }
+
+  void callDone(TaskState* t, uint32_t slot, uint32_t index, ModelResult r) {
     c_.tokensIn.fetch_add(r.tokensIn, std::memory_order_relaxed);
     c_.tokensOut.fetch_add(r.tokensOut, std::memory_order_relaxed);
     if (!r.ok) {
       std::lock_guard lock(t->callMu);
       if (t->callError.empty()) t->callError = r.error;
     }
-    t->results[slot] = std::move(r.value);
+    if (t->trace && index < t->trace->calls.size()) {  // each call writes only its own entry
+      CallTrace& ct = t->trace->calls[index];
+      ct.latencyNs = traj_->now() - ct.submittedNs;
+      ct.tokensIn = r.tokensIn;
+      ct.tokensOut = r.tokensOut;
+      if (!r.ok) ct.error = r.error;
+    }
+    if (slot < t->results.size()) t->results[slot] = std::move(r.value);
     if (t->pending.fetch_sub(1) != 1) return;
+    logs_->lock(*t);
+    t->awaiting = false;
     if (t->callError.empty()) {
+      logAwait(*t, "");
+      logs_->unlock(*t, true);
       proceed(t);
       return;
     }
     const AgentInfo& agent = m_.agents[t->agent];
     if (t->attempts < retries_) {  // the await's calls are retried, not the step before them
       ++t->attempts;
+      beginAwait(*t, true);
+      logs_->unlock(*t, true);
       submitCalls(*t);
       return;
     }
-    writeDeadLetter(t->rowId, t->trial, agent.name,
-                    m_.location(t->calls.empty() ? 0 : t->calls[0].loc) + ": agent '" + agent.name + "': " + t->callError,
-                    t);
-    finish(t, false);
+    std::string reason = m_.location(t->calls.empty() ? 0 : t->calls[0].loc) + ": agent '" +
+                         agent.name + "': " + t->callError;
+    logAwait(*t, reason);
+    finishTask(t, false, deadLetter(t->rowId, t->trial, agent.name, reason, t));
+  }
+
+  /// The trajectory record of the step that started the await now resolved.
+  void logAwait(const TaskState& t, const std::string& error) {
+    if (!traj_ || !t.trace) return;
+    const AwaitTrace& trace = *t.trace;
+    StepRecord record;
+    record.task = &t;
+    record.step = trace.step;
+    record.agent = trace.agent;
+    record.resumeFrom = trace.resumeFrom;
+    record.effect = StepRecord::Await;
+    record.emits = trace.emits;
+    record.randomBefore = trace.randomBefore;
+    record.randomAfter = trace.randomAfter;
+    record.startNs = trace.startNs;
+    record.durationNs = trace.durationNs;
+    record.restored = trace.restored;
+    record.error = error;
+    traj_->add(record);
   }
 
   void holdEmits(TaskState& t, StepEffects& effects) {
@@ -417,32 +694,17 @@ class Scheduler {
     effects.emits.clear();
   }
 
-  void commitEmits(TaskState& t) {
-    for (auto& [sink, record] : t.emits) {
-      auto it = sinks_.find(sink);
-      if (it == sinks_.end()) continue;
-      it->second->write(record.toJsonText());
-      c_.emitted.fetch_add(1, std::memory_order_relaxed);
-      if (!it->second->error().empty()) stop(it->second->error());
-    }
-    t.emits.clear();
-  }
-
-  void writeDeadLetter(uint64_t row, uint32_t trial, const std::string& agent, const std::string& reason,
-                       const TaskState* t) {
-    nlohmann::json j = {{"row", row}, {"trial", trial}, {"agent", agent}, {"error", reason}};
-    std::string line = j.dump();
-    if (t) {  // the task's fields as they were when it failed
-      std::string fields = "{";
-      for (size_t i = 0; i < task_->fields.size() && i < t->frame.size(); ++i) {
-        if (i) fields += ",";
-        fields += nlohmann::json(task_->fields[i].name).dump() + ":" + t->frame[i].toJsonText();
-      }
-      fields += "}";
-      line.pop_back();
-      line += ",\"task\":" + fields + "}";
-    }
-    deadLetters_.write(line);
+  /// A task ended, as its records (ok) or one dead letter: both are written, and the end
+  /// journaled, in one step (RunLogs::finish). Called holding the task's lock; frees the task.
+  void finishTask(TaskState* t, bool ok, const std::string& deadLetterLine) {
+    std::vector<std::pair<uint32_t, std::string>> records;
+    if (ok)
+      for (auto& [sink, record] : t->emits)
+        if (sinkSet_.count(sink)) records.emplace_back(sink, record.toJsonText());
+    if (!logs_->finish(t->rowId, t->trial, ok, records, deadLetterLine)) stop(logs_->outputError());
+    if (!records.empty()) c_.emitted.fetch_add(records.size(), std::memory_order_relaxed);
+    logs_->remove(*t);
+    finish(t, ok);
   }
 
   void finish(TaskState* t, bool ok) {
@@ -476,8 +738,7 @@ class Scheduler {
   /// step, and the next turn starts only when all of them (and all their model calls) finished.
   bool readBatches(std::string& error) {
     JsonlReader reader;
-    std::string path;
-    if (!openSource(reader, path, error)) return false;
+    if (!reader.open(inputPath_, error)) return false;
     std::string line;
     uint64_t lineNo = 0;
     bool more = true;
@@ -485,11 +746,13 @@ class Scheduler {
     while (more) {
       std::vector<TaskState*> batch;
       while (batch.size() < o_.batchSize * trials_ &&
-             (o_.limit < 0 || static_cast<int64_t>(stats_.rowsIn) < o_.limit) && (more = reader.next(line, lineNo)))
-        admitRow(line, lineNo, path, batch);  // a bad row leaves a dead letter and no task
+             (limit_ < 0 || static_cast<int64_t>(stats_.rowsIn) < limit_) &&
+             (more = reader.next(line, lineNo)))
+        admitRow(line, lineNo, inputPath_, batch);  // a bad row leaves a dead letter and no task
       if (batch.empty()) break;
       alive_.fetch_add(static_cast<int64_t>(batch.size()));
-      stats_.peakInFlight = std::max<uint64_t>(stats_.peakInFlight, static_cast<uint64_t>(alive_.load()));
+      stats_.peakInFlight =
+          std::max<uint64_t>(stats_.peakInFlight, static_cast<uint64_t>(alive_.load()));
       while (true) {  // one turn per iteration
         std::vector<TaskState*> current;
         current.swap(batch);
@@ -536,44 +799,70 @@ class Scheduler {
   int64_t maxInFlight_ = 1024;
   uint32_t retries_ = 0, trials_ = 1;
   uint64_t seed_ = 0;
+  int64_t limit_ = -1;
+  std::string inputPath_;
 
   std::vector<std::unique_ptr<AgentQueue>> queues_;
-  std::map<uint32_t, std::unique_ptr<JsonlWriter>> sinks_;
+  std::vector<std::pair<uint32_t, std::string>> sinks_;  // (resource, path as declared)
+  std::unordered_set<uint32_t> sinkSet_;
   std::map<uint32_t, std::unique_ptr<ModelBackend>> backends_;
   std::map<uint32_t, std::string> modelsMissing_;
-  JsonlWriter deadLetters_;
 
-  Counters c_;
+  std::unique_ptr<durable::RunLogs> logs_;
+  durable::TrajectoryLog* traj_ = nullptr;  // null when the trajectory log is off
+  durable::ResumeState resume_;
+  std::unordered_set<uint64_t> restored_;  // task indices (row * trials + trial) restored on resume
+
   tbb::task_arena arena_;
-  std::atomic<int64_t> jobs_{0};
-  std::atomic<int64_t> ready_{0};  // tasks waiting in any queue
-  std::atomic<int> active_{0};     // workers draining the queues
   int workers_ = 1;
-  std::mutex mu_;
+  // Atomics every worker writes sit on cache lines of their own: next to the read-mostly
+  // members above they would turn each read of those into a cache miss.
+  alignas(64) Counters c_;
+  alignas(64) std::atomic<int64_t> jobs_{0};
+  alignas(64) std::atomic<int64_t> ready_{0};  // tasks waiting in any queue
+  alignas(64) std::atomic<int> active_{0};     // workers draining the queues
+  alignas(64) std::mutex mu_;
   std::condition_variable room_, turnDone_;
-  std::atomic<int64_t> alive_{0};
+  alignas(64) std::atomic<int64_t> alive_{0};
   std::atomic<bool> readerWaiting_{false};
-  bool stopping_ = false;
+  alignas(64) bool stopping_ = false;
   std::string stopReason_;
   std::atomic<bool> finished_{false};
 
   bool batchMode_ = false;
   int64_t turnPending_ = 0;
   std::vector<TaskState*> nextTurn_;
-
 };
 
 }  // namespace
 
 std::string RunStats::toJson() const {
-  nlohmann::json j = {{"rows_in", rowsIn},        {"rows_bad", rowsBad},       {"tasks_done", tasksDone},
-                      {"tasks_failed", tasksFailed}, {"records_out", emitted},   {"steps", steps},
-                      {"llm_calls", llmCalls},    {"tokens_in", tokensIn},     {"tokens_out", tokensOut},
-                      {"seconds", seconds},       {"peak_in_flight", peakInFlight}, {"peak_rss_kb", peakRssKb}};
+  nlohmann::json j = {{"rows_in", rowsIn},
+                      {"rows_bad", rowsBad},
+                      {"tasks_done", tasksDone},
+                      {"tasks_failed", tasksFailed},
+                      {"records_out", emitted},
+                      {"steps", steps},
+                      {"llm_calls", llmCalls},
+                      {"tokens_in", tokensIn},
+                      {"tokens_out", tokensOut},
+                      {"seconds", seconds},
+                      {"peak_in_flight", peakInFlight},
+                      {"peak_rss_kb", peakRssKb},
+                      {"journal_commits", journalCommits},
+                      {"journal_bytes", journalBytes},
+                      {"checkpoints", checkpoints},
+                      {"trajectory_steps", trajectorySteps}};
+  if (resumed)
+    j["resume"] = {{"already_complete", alreadyComplete},
+                   {"tasks_restored", tasksRestored},
+                   {"rows_skipped", rowsSkipped},
+                   {"rows_reread", rowsReread}};
   return j.dump(2);
 }
 
-bool runPipeline(const ModuleInfo& module, const RunOptions& options, RunStats& stats, std::string& error) {
+bool runPipeline(const ModuleInfo& module, const RunOptions& options, RunStats& stats,
+                 std::string& error) {
   Scheduler s(module, options, stats);
   return s.run(error);
 }
