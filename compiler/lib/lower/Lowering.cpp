@@ -141,6 +141,18 @@ class FunctionLowering {
     return {};
   }
 
+  /// slot += 1 (loop indices and bound counters).
+  void increment(Slot slot) {
+    Slot one = newTemp();
+    constInt(one, 1);
+    Inst inc{Op::Binary};
+    inc.dst = slot;
+    inc.a = slot;
+    inc.b = one;
+    inc.imm = static_cast<int64_t>(BinaryOp::Add);
+    emit(inc);
+  }
+
   void constInt(Slot dst, int64_t v) {
     Inst i{Op::ConstInt};
     i.dst = dst;
@@ -326,14 +338,7 @@ class FunctionLowering {
     loops_.pop_back();
     jump(next);
     startBlock(next);
-    Slot one = newTemp();
-    constInt(one, 1);
-    Inst inc{Op::Binary};
-    inc.dst = index;
-    inc.a = index;
-    inc.b = one;
-    inc.imm = static_cast<int64_t>(BinaryOp::Add);
-    emit(inc);
+    increment(index);
     jump(head);
     startBlock(exit);
   }
@@ -349,14 +354,7 @@ class FunctionLowering {
     Slot c = expr(w->cond.get());
     branch(c, body, exit);
     startBlock(body);
-    Slot one = newTemp();
-    constInt(one, 1);
-    Inst inc{Op::Binary};
-    inc.dst = counter;
-    inc.a = counter;
-    inc.b = one;
-    inc.imm = static_cast<int64_t>(BinaryOp::Add);
-    emit(inc);
+    increment(counter);
     Inst bound{Op::LoopBound};
     bound.a = counter;
     bound.b = expr(w->bound.get());
