@@ -21,6 +21,8 @@ packages=(
   clang-19 libclang-rt-19-dev libfuzzer-19-dev
   # build and test tools
   cmake make ninja-build ccache pkg-config g++ python3 googletest libgtest-dev
+  # promtool (in prometheus) checks the --metrics-port exposition in tests
+  prometheus
 )
 
 if ! command -v dpkg-query >/dev/null; then

@@ -48,6 +48,8 @@ Options for run:
   --batch-size B         rows per batch in batch mode (default 64)
   --workers N            worker threads (default: one per hardware thread)
   --stats-json FILE      write the run's statistics as JSON
+  --metrics-port PORT    serve Prometheus metrics at http://HOST:PORT/metrics while the run goes
+                         (queue lengths, in flight, rates, step and call latencies; 0: a free port)
   --progress / --no-progress   live progress line (default: on when stderr is a terminal)
   --resume DIR           continue the run in DIR from its journal: every row's output exactly
                          once, however the run ended (docs/trajectory.md)
@@ -179,6 +181,9 @@ int runCommand(const std::vector<std::string>& args) {
       options.pipeline = args[++i];
     } else if (a == "--aot" && i + 1 < args.size()) {
       aot = args[++i];
+    } else if (a == "--metrics-port") {
+      if (!number(i, a, n) || n < 0 || n > 65535) return usageError("--metrics-port needs a port number (0-65535)");
+      options.metricsPort = static_cast<int>(n);
     } else if (a == "--max-in-flight") {
       if (!number(i, a, n) || n < 1) return usageError("--max-in-flight needs a positive number");
       options.maxInFlight = n;
@@ -247,7 +252,7 @@ int runCommand(const std::vector<std::string>& args) {
     std::cerr << "mx: error: " << (aot.empty() ? file : aot) << ": " << error << '\n';
     return mx::kExitInput;
   }
-  options.baseDir = dirOf(module->sourcePath);
+  options.baseDir = module->baseDir.empty() ? dirOf(module->sourcePath) : module->baseDir;
   options.aot = !aot.empty();
   options.modulePath = absolutePath(aot.empty() ? file : aot);
   options.descriptorHash = mx::rt::descriptorHash(loaded.module->descriptor);
@@ -269,9 +274,10 @@ int runCommand(const std::vector<std::string>& args) {
     std::cerr << "mx: the run in " << options.runDir << " already finished; nothing to resume\n";
     return ok ? mx::kExitOk : mx::kExitProgramErrors;
   }
-  if (options.resume && !ok && stats.seconds == 0) {  // refused before anything ran: say only why
+  int failure = stats.inputUnreadable ? mx::kExitInput : mx::kExitProgramErrors;
+  if (!ok && stats.seconds == 0) {  // refused before anything ran: say only why
     std::cerr << "mx: error: " << error << '\n';
-    return mx::kExitProgramErrors;
+    return failure;
   }
   std::string json = stats.toJson();
   std::ofstream(options.runDir + "/stats.json") << json << '\n';
@@ -281,7 +287,7 @@ int runCommand(const std::vector<std::string>& args) {
             << " s -> " << options.runDir << '\n';
   if (!ok) {
     std::cerr << "mx: error: " << error << '\n';
-    return mx::kExitProgramErrors;
+    return failure;
   }
   return mx::kExitOk;
 }

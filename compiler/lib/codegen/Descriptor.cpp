@@ -4,6 +4,7 @@
 // layout, resources (models, sources, sinks, tools) with their constant settings, pipelines,
 // record shapes and the location table. Indices here are the ids compiled code passes to
 // mx_rt_* calls (agent, resource, shape, loc), so the order must match lowering.
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "../sema/Constants.h"
@@ -34,6 +35,11 @@ json constant(const Expr* e) {
 std::string buildDescriptor(const SemaContext& sema, const ir::Module& module, const SourceFile& file) {
   json d;
   d["source"] = file.path();
+  // Where the program's relative paths (sources, sinks) resolve: its folder, absolute, so an AOT
+  // module run from another working directory still finds its rows.
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(file.path(), ec);
+  d["base_dir"] = ec ? std::string() : abs.lexically_normal().parent_path().string();
   d["builtins"] = stdlib::builtinSpecs().size();  // the table the ids index; must match at load
 
   json tasks = json::array();
@@ -65,8 +71,10 @@ std::string buildDescriptor(const SemaContext& sema, const ir::Module& module, c
       args[key] = constant(a.value.get());
     }
     for (const auto& o : r->options) options[o.key] = o.value ? constant(o.value.get()) : json(true);
-    resources.push_back({{"kind", declKindName(r->kind)}, {"name", r->name}, {"ctor", r->ctor},
-                         {"args", args}, {"options", options}});
+    json entry = {{"kind", declKindName(r->kind)}, {"name", r->name}, {"ctor", r->ctor},
+                  {"args", args}, {"options", options}};
+    if (auto keys = sema.sinkKeys.find(r); keys != sema.sinkKeys.end()) entry["keys"] = keys->second;
+    resources.push_back(std::move(entry));
   }
   d["resources"] = resources;
 

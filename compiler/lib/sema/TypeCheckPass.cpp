@@ -272,7 +272,10 @@ class TypeCheckPass : public Pass {
       const Type* ft = entry.value->type;
       if (!ft || ft->is(TypeKind::Error)) continue;
       auto [it, fresh] = schema.emplace(entry.key, std::make_pair(ft, entry.keyRange));
-      if (fresh) continue;
+      if (fresh) {
+        s_->sinkKeys[e->sinkDecl].push_back(entry.key);
+        continue;
+      }
       const Type* prev = it->second.first;
       if (const Type* common = commonType(*T_, ft, prev)) {
         if (common != prev) it->second = {common, entry.keyRange};  // the note points at the widening emit

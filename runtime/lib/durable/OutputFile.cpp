@@ -7,6 +7,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <system_error>
 
 namespace mx::rt::durable {
 
@@ -17,6 +19,10 @@ OutputFile::~OutputFile() {
 
 bool OutputFile::open(const std::string& path, uint64_t keepBytes, std::string& error) {
   path_ = path;
+  // A sink path may name folders ("sub/out.jsonl", relative to the run directory): create them.
+  std::error_code ec;
+  auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) {
     error = "cannot write '" + path + "': " + std::strerror(errno);

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -23,7 +24,7 @@ void Histogram::observe(double value) {
   while (i < bounds_.size() && value > bounds_[i]) ++i;
   counts_[i].fetch_add(1, std::memory_order_relaxed);
   count_.fetch_add(1, std::memory_order_relaxed);
-  sumMicros_.fetch_add(static_cast<uint64_t>(std::max(0.0, value) * 1e6), std::memory_order_relaxed);
+  sumNanos_.fetch_add(static_cast<uint64_t>(std::max(0.0, value) * 1e9), std::memory_order_relaxed);
 }
 
 std::vector<double> Histogram::latencyBounds() {
@@ -32,7 +33,7 @@ std::vector<double> Histogram::latencyBounds() {
 
 static std::string number(double v) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
+  std::snprintf(buf, sizeof buf, "%.9g", v);
   return buf;
 }
 
@@ -46,7 +47,7 @@ void Histogram::render(std::string& out, const std::string& name, const std::str
   cumulative += counts_[bounds_.size()].load(std::memory_order_relaxed);
   out += name + "_bucket{" + sep + "le=\"+Inf\"} " + std::to_string(cumulative) + "\n";
   std::string braces = labels.empty() ? "" : "{" + labels + "}";
-  out += name + "_sum" + braces + " " + number(static_cast<double>(sumMicros_.load()) / 1e6) + "\n";
+  out += name + "_sum" + braces + " " + number(static_cast<double>(sumNanos_.load()) / 1e9) + "\n";
   out += name + "_count" + braces + " " + std::to_string(cumulative) + "\n";
 }
 
@@ -91,6 +92,8 @@ void MetricsServer::loop() {
     if (poll(&p, 1, 100) <= 0) continue;  // wake up to notice stop_
     int client = accept(fd_, nullptr, nullptr);
     if (client < 0) continue;
+    timeval timeout{1, 0};  // a client that connects and says nothing must not stall the loop
+    setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     char request[2048];
     ssize_t n = recv(client, request, sizeof request - 1, 0);
     std::string head = n > 0 ? std::string(request, static_cast<size_t>(n)) : "";

@@ -35,6 +35,7 @@ std::unique_ptr<ModuleInfo> ModuleInfo::load(const MxModule* module, std::string
       return nullptr;
     }
     info->sourcePath = d.at("source").get<std::string>();
+    info->baseDir = d.value("base_dir", std::string());
     for (const auto& shape : d.at("shapes")) {
       auto s = std::make_shared<Shape>();
       s->fields = shape.get<std::vector<std::string>>();
@@ -68,7 +69,8 @@ std::unique_ptr<ModuleInfo> ModuleInfo::load(const MxModule* module, std::string
       info->agents.push_back(std::move(ai));
     }
     for (const auto& r : d.at("resources"))
-      info->resources.push_back({r.at("kind"), r.at("name"), r.at("ctor"), r.at("args"), r.at("options")});
+      info->resources.push_back({r.at("kind"), r.at("name"), r.at("ctor"), r.at("args"), r.at("options"),
+                                 r.value("keys", std::vector<std::string>{})});
     for (const auto& p : d.at("pipelines"))
       info->pipelines.push_back({p.at("name"), p.at("start"), p.at("options")});
   } catch (const std::exception& e) {

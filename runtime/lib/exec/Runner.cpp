@@ -36,6 +36,7 @@
 #include <tbb/task_arena.h>
 
 #include "AgentQueue.h"
+#include "RunMetrics.h"
 #include "TaskState.h"
 #include "durable/RunLogs.h"
 #include "durable/Trajectory.h"
@@ -44,6 +45,7 @@
 #include "mx/rt/Journal.h"
 #include "mx/rt/Jsonl.h"
 #include "mx/rt/ModelBackend.h"
+#include "mx/rt/Regex.h"
 #include "mx/stdlib/Builtins.h"
 
 namespace mx::rt {
@@ -118,6 +120,10 @@ class Scheduler {
                                               : pipeline_->option("seed", 0));
     limit_ = o_.limit >= 0 || !o_.resume ? o_.limit : before.limit;
     if (!inputPath(before, inputPath_, error)) return false;
+    if (!JsonlReader().open(inputPath_, error)) {  // before any log is created: nothing to clean up
+      stats_.inputUnreadable = true;
+      return false;
+    }
     if (!openResources(error)) return false;
     if (!openLogs(error)) return false;
     if (stats_.alreadyComplete) return true;
@@ -130,6 +136,7 @@ class Scheduler {
     tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, workers + 1);
     arena_.initialize(static_cast<int>(workers), 0);  // no slot reserved: only workers step
     workers_ = static_cast<int>(workers);
+    if (o_.metricsPort >= 0 && !startMetrics(error)) return false;
     auto t0 = Clock::now();
     std::thread progress;
     if (o_.progress) progress = std::thread([this, t0] { reportProgress(t0); });
@@ -164,10 +171,52 @@ class Scheduler {
     stats_.journalBytes = ls.journalBytes;
     stats_.checkpoints = ls.checkpoints;
     stats_.trajectorySteps = ls.trajectorySteps;
+    metricsServer_.stop();
     return ok;
   }
 
  private:
+  // ------------------------------------------------------------------------- metrics
+
+  /// --metrics-port: a Prometheus endpoint for the run's lifetime. Models and tools are labelled
+  /// by resource name; the scheduler observes steps and calls only while this is on.
+  bool startMetrics(std::string& error) {
+    std::vector<std::string> agents, models;
+    for (const auto& a : m_.agents) agents.push_back(a.name);
+    for (const auto& [index, backend] : backends_) {
+      (void)backend;
+      modelIndex_[index] = static_cast<uint32_t>(models.size());
+      models.push_back(m_.resources[index].name);
+    }
+    metrics_ = std::make_unique<RunMetrics>(agents, models, [this] {
+      RunCounters c;
+      c.rowsIn = stats_.rowsIn;
+      c.tasksDone = c_.tasksDone.load();
+      c.tasksFailed = c_.tasksFailed.load();
+      c.emitted = c_.emitted.load();
+      c.steps = c_.steps.load();
+      c.llmCalls = c_.llmCalls.load();
+      c.tokensIn = c_.tokensIn.load();
+      c.tokensOut = c_.tokensOut.load();
+      c.inFlight = alive_.load();
+      c.maxInFlight = maxInFlight_;
+      for (const auto& q : queues_) c.queueLengths.push_back(q->size());
+      for (const auto& [index, backend] : backends_) {
+        (void)index;
+        c.backendInFlight.push_back(backend->inFlight());
+      }
+      return c;
+    });
+    if (!metricsServer_.start(o_.metricsPort, [this] { return metrics_->render(); }, error))
+      return false;
+    std::fprintf(stderr, "mx: metrics at http://localhost:%d/metrics\n", metricsServer_.port());
+    return true;
+  }
+
+  static double secondsSince(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+  }
+
   // ------------------------------------------------------------------------- resources
 
   bool openResources(std::string& error) {
@@ -301,12 +350,14 @@ class Scheduler {
   std::string deadLetter(uint64_t row, uint32_t trial, const std::string& agent,
                          const std::string& reason, const TaskState* t) {
     nlohmann::json j = {{"row", row}, {"trial", trial}, {"agent", agent}, {"error", reason}};
-    std::string line = j.dump();
+    // `replace`: a reason may quote the bad bytes of a non-UTF-8 input line (U+FFFD for them).
+    std::string line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (t) {
       std::string fields = "{";
       for (size_t i = 0; i < task_->fields.size() && i < t->frame.size(); ++i) {
         if (i) fields += ",";
-        fields += nlohmann::json(task_->fields[i].name).dump() + ":" + t->frame[i].toJsonText();
+        fields += nlohmann::json(task_->fields[i].name)
+                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + ":" + t->frame[i].toJsonText();
       }
       fields += "}";
       line.pop_back();
@@ -423,6 +474,7 @@ class Scheduler {
     }
     if (!reader.error().empty()) {
       error = reader.error();
+      stats_.inputUnreadable = true;
       return false;
     }
     return !stopping_ || (error = stopReason_, false);
@@ -437,6 +489,7 @@ class Scheduler {
     ctx.randomDraws = t.randomDraws;
     ctx.module = &m_;
     ctx.shapes = &m_.shapes;
+    ctx.regexCache = &regexCache_;  // a pattern compiles once per run, not once per call
     ctx.effects = &effects;
     ctx.failed = false;
     ctx.failMessage.clear();
@@ -506,8 +559,10 @@ class Scheduler {
     record.resumeFrom = t.resume;
     record.randomBefore = t.randomDraws;
     if (traj_) record.startNs = traj_->now();
+    Clock::time_point started = metrics_ ? Clock::now() : Clock::time_point{};
     int32_t rc = agent.step(&ctx, reinterpret_cast<MxValue*>(t.frame.data()), t.resume);
     if (traj_) record.durationNs = traj_->now() - record.startNs;
+    if (metrics_) metrics_->observeStep(record.agent, secondsSince(started));
     c_.steps.fetch_add(1, std::memory_order_relaxed);
     t.randomDraws = ctx.randomDraws;
     record.randomAfter = t.randomDraws;
@@ -620,9 +675,17 @@ class Scheduler {
     TaskState* task = &t;
     for (Out& o : out) {
       uint32_t slot = o.slot, index = o.index;
-      auto done = [this, task, slot, index](ModelResult r) {
+      std::function<void(ModelResult)> done = [this, task, slot, index](ModelResult r) {
         callDone(task, slot, index, std::move(r));
       };
+      if (metrics_) {  // the latency of each call, labelled by its model
+        auto model = modelIndex_.find(t.calls[index].resource);
+        uint32_t m = model == modelIndex_.end() ? UINT32_MAX : model->second;
+        done = [this, m, started = Clock::now(), inner = std::move(done)](ModelResult r) {
+          metrics_->observeCall(m, secondsSince(started), r.ok);
+          inner(std::move(r));
+        };
+      }
       if (!o.backend)
         done(
             {false, Value(), "no backend for resource " + std::to_string(t.calls[index].resource)});
@@ -694,13 +757,27 @@ class Scheduler {
     effects.emits.clear();
   }
 
+  /// A record as its sink's JSON line: with every key the sink's emits write, null where this
+  /// emit left one out (language.md §11), so each sink reads as one table.
+  std::string sinkLine(uint32_t sink, const Value& record) const {
+    std::string text = record.toJsonText();
+    const auto& keys = m_.resources[sink].keys;
+    if (record.tag() != MX_RECORD || text.size() < 2) return text;
+    const Shape& shape = *recordObj(record.raw())->shape;
+    if (shape.fields.size() >= keys.size()) return text;  // the common case: nothing left out
+    text.pop_back();
+    for (const auto& key : keys)
+      if (shape.fieldIndex(key) < 0) text += (text.size() > 1 ? ",\"" : "\"") + key + "\":null";
+    return text + "}";
+  }
+
   /// A task ended, as its records (ok) or one dead letter: both are written, and the end
   /// journaled, in one step (RunLogs::finish). Called holding the task's lock; frees the task.
   void finishTask(TaskState* t, bool ok, const std::string& deadLetterLine) {
     std::vector<std::pair<uint32_t, std::string>> records;
     if (ok)
       for (auto& [sink, record] : t->emits)
-        if (sinkSet_.count(sink)) records.emplace_back(sink, record.toJsonText());
+        if (sinkSet_.count(sink)) records.emplace_back(sink, sinkLine(sink, record));
     if (!logs_->finish(t->rowId, t->trial, ok, records, deadLetterLine)) stop(logs_->outputError());
     if (!records.empty()) c_.emitted.fetch_add(records.size(), std::memory_order_relaxed);
     logs_->remove(*t);
@@ -743,9 +820,13 @@ class Scheduler {
     uint64_t lineNo = 0;
     bool more = true;
     batchMode_ = true;
+    // max_in_flight bounds live tasks in batch mode too: a batch is at most that many tasks (whole
+    // rows, at least one), so row and batch mode compare at equal concurrency.
+    size_t rowsPerBatch = std::max<size_t>(
+        1, std::min<size_t>(o_.batchSize, static_cast<size_t>(maxInFlight_) / trials_));
     while (more) {
       std::vector<TaskState*> batch;
-      while (batch.size() < o_.batchSize * trials_ &&
+      while (batch.size() < rowsPerBatch * trials_ &&
              (limit_ < 0 || static_cast<int64_t>(stats_.rowsIn) < limit_) &&
              (more = reader.next(line, lineNo)))
         admitRow(line, lineNo, inputPath_, batch);  // a bad row leaves a dead letter and no task
@@ -771,6 +852,7 @@ class Scheduler {
     }
     if (!reader.error().empty()) {
       error = reader.error();
+      stats_.inputUnreadable = true;
       return false;
     }
     return true;
@@ -801,6 +883,10 @@ class Scheduler {
   uint64_t seed_ = 0;
   int64_t limit_ = -1;
   std::string inputPath_;
+  RegexCache regexCache_;
+  std::unique_ptr<RunMetrics> metrics_;  // null unless --metrics-port
+  std::map<uint32_t, uint32_t> modelIndex_;  // resource index → metrics model label index
+  MetricsServer metricsServer_;
 
   std::vector<std::unique_ptr<AgentQueue>> queues_;
   std::vector<std::pair<uint32_t, std::string>> sinks_;  // (resource, path as declared)

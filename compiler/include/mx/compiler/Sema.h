@@ -62,6 +62,10 @@ struct SemaContext {
   std::vector<PipelineDecl*> pipelines;
   std::vector<ResourceDecl*> resources;
 
+  // Filled by type checking: every key any emit writes to a sink, in first-seen order. Records
+  // written there carry all of them (a key an emit leaves out is null), so a sink is one table.
+  std::map<const Decl*, std::vector<std::string>> sinkKeys;
+
   /// Resolves a written type; reports unknown names and returns the Error type for them.
   const Type* resolveType(const TypeRef& ref);
 };

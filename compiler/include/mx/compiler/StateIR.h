@@ -70,12 +70,12 @@ enum class Op {
 
 struct Inst {
   Op op;
-  Slot dst, a, b;
-  std::vector<Slot> args;
-  std::vector<std::string> keys;  // MakeMap
+  Slot dst{}, a{}, b{};
+  std::vector<Slot> args{};
+  std::vector<std::string> keys{};  // MakeMap
   int64_t imm = 0, imm2 = 0, imm3 = 0;
   double fimm = 0;
-  std::string str;  // ConstStr text, JsonMember key, or a name for printing
+  std::string str{};  // ConstStr text, JsonMember key, or a name for printing
   uint32_t target = 0, target2 = 0;
   uint32_t loc = 0;  // source location id (Module::locations)
   bool isTerminator() const { return op >= Op::Jump; }

@@ -29,7 +29,7 @@ class Histogram {
   std::vector<double> bounds_;
   std::unique_ptr<std::atomic<uint64_t>[]> counts_;  // one per bound, plus +Inf
   std::atomic<uint64_t> count_{0};
-  std::atomic<uint64_t> sumMicros_{0};
+  std::atomic<uint64_t> sumNanos_{0};
 };
 
 /// Appends a `# HELP` and `# TYPE` header.

@@ -44,6 +44,7 @@ struct ResourceInfo {
   std::string ctor;  // local, openai, sim, jsonl, sqlite
   nlohmann::json args;     // "#0", "#1" for positional arguments, else by name
   nlohmann::json options;
+  std::vector<std::string> keys;  // a sink's: every key its emits write (absent ones become null)
   /// The first positional argument or the named one, as a string ("" when absent).
   std::string stringArg(const std::string& name) const;
 };
@@ -61,7 +62,8 @@ class ModuleInfo {
   /// another ABI or another built-in table, or its descriptor is malformed.
   static std::unique_ptr<ModuleInfo> load(const MxModule* module, std::string& error);
 
-  std::string sourcePath;  // the .mx file it was compiled from
+  std::string sourcePath;  // the .mx file it was compiled from, as mxc was given it (messages)
+  std::string baseDir;     // that file's folder, absolute: relative resource paths resolve here
   std::vector<TaskInfo> tasks;
   std::vector<AgentInfo> agents;
   std::vector<ResourceInfo> resources;

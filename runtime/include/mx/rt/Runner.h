@@ -30,6 +30,7 @@ struct RunOptions {
   unsigned workers = 0;   // 0: one per hardware thread
   size_t batchSize = 0;   // 0: row mode; else batch mode with this many rows per batch
   bool progress = false;  // a live progress line on stderr
+  int metricsPort = -1;   // serve Prometheus metrics on this port (0: any free one; -1: off)
 
   // ---- durability (row mode)
   bool journal = true;     // RUNDIR/journal.log, so that the run can be resumed
@@ -57,6 +58,7 @@ struct RunStats {
   uint64_t rowsSkipped = 0;    // finished before the resume
   uint64_t rowsReread = 0;     // read before the crash, unfinished and unsaved: started again
   uint64_t journalCommits = 0, journalBytes = 0, checkpoints = 0, trajectorySteps = 0;
+  bool inputUnreadable = false;  // the run stopped because its rows could not be read (exit 3)
   std::string toJson() const;
 };
 
