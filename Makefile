@@ -23,12 +23,13 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CMAKE_ARGS = -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)$(if $(MX_CUDA), -DMX_CUDA=$(MX_CUDA))
 
-# The main job. The debate example needs the built-in LLM engine (issue 4); until it lands the demo
-# runs examples/hello.mx (no model) for real and type-checks the debate.
-DEMO_CMD = $(BUILD_DIR)/bin/mx run examples/hello.mx --output runs/demo-hello && \
-  echo "demo: records in runs/demo-hello/" && \
-  $(BUILD_DIR)/bin/mxc check examples/debate.mx && \
-  echo "demo: examples/debate.mx type-checks; running it needs the built-in LLM engine (issue 4)."
+# The main job: examples/debate.mx on the embedded tiny-arith model (models/, CPU engine): 200
+# arithmetic questions, two solvers each, revising until they agree; then the consensus accuracy
+# next to the single-agent accuracy on the same questions. Trajectories: runs/demo-debate/.
+DEMO_CMD = rm -rf runs/demo-debate && \
+  $(BUILD_DIR)/bin/mx run examples/debate.mx --output runs/demo-debate && \
+  python3 examples/debate_report.py runs/demo-debate && \
+  echo "demo: records in runs/demo-debate/debates.jsonl, every step in runs/demo-debate/trajectory.log"
 
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 600

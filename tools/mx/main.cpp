@@ -15,6 +15,7 @@
 
 #include <tbb/global_control.h>
 
+#include "EngineCommands.h"
 #include "JitPlugin.h"
 #include "mx/ExitCodes.h"
 #include "mx/LargeStack.h"
@@ -35,6 +36,13 @@ Usage:
   mx run --resume DIR [FILE.mx | --aot PIPELINE.so]
                                     finish a run that was killed or crashed (the program
                                     defaults to the one the run was started with)
+  mx tokenize --model DIR (TEXT | --file F)     token ids of TEXT, as JSON
+  mx template --model DIR --messages F.json     the prompt the chat template renders
+  mx generate --model DIR (--prompt TEXT | --messages F.json) [--json]
+                                    generate with the built-in engine
+  mx bench engine (--model DIR | --config F) [--batch B --prompt-len P --gen-len G]
+                                    engine and forward-pass throughput
+  (each command's --help lists its options)
 
 Options for run:
   -o, --output DIR       run directory: sinks, dead_letter.jsonl, journal.log, trajectory.log,
@@ -306,6 +314,10 @@ int main(int argc, char** argv) {
     std::cout << "mx " << kMxVersion << "\n";
     return mx::kExitOk;
   }
+  if (args[0] == "tokenize") return mx::cli::tokenizeCommand({args.begin() + 1, args.end()});
+  if (args[0] == "template") return mx::cli::templateCommand({args.begin() + 1, args.end()});
+  if (args[0] == "generate") return mx::cli::generateCommand({args.begin() + 1, args.end()});
+  if (args[0] == "bench") return mx::cli::benchCommand({args.begin() + 1, args.end()});
   if (args[0] == "run") {
     // Compiled fns recurse on the worker's stack; mx_rt_enter bounds the depth for this size.
     tbb::global_control stack(tbb::global_control::thread_stack_size, 64u << 20);

@@ -228,12 +228,14 @@ class Scheduler {
       } else if (r.kind == "model") {
         if (r.ctor == "sim") {
           backends_[static_cast<uint32_t>(i)] = makeSimModel(r);
+        } else if (r.ctor == "local") {
+          auto model = makeLocalModel(r, o_.baseDir, error);
+          if (!model) return false;
+          backends_[static_cast<uint32_t>(i)] = std::move(model);
         } else {
           modelsMissing_[static_cast<uint32_t>(i)] =
-              "model '" + r.name + "' (" + r.ctor + ") needs the " +
-              (r.ctor == "local" ? std::string("built-in LLM engine")
-                                 : std::string("OpenAI-compatible client")) +
-              ", which this build of mx does not have yet";
+              "model '" + r.name + "' (" + r.ctor +
+              ") needs the OpenAI-compatible client, which this build of mx does not have yet";
         }
       } else if (r.kind == "tools") {
         modelsMissing_[static_cast<uint32_t>(i)] =

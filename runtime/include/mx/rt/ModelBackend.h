@@ -43,4 +43,9 @@ class ModelBackend {
 /// runtime can be measured apart from any model. A test double: never chosen by default.
 std::unique_ptr<ModelBackend> makeSimModel(const ResourceInfo& resource);
 
+/// `model m = local("folder")`: the built-in engine on a Hugging Face model folder (relative to
+/// `baseDir`). Loads the weights now; null with `error` naming the folder and what is wrong.
+std::unique_ptr<ModelBackend> makeLocalModel(const ResourceInfo& resource, const std::string& baseDir,
+                                             std::string& error);
+
 }  // namespace mx::rt

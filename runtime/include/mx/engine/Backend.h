@@ -1,0 +1,59 @@
+// Backend.h — what the engine core asks of a compute backend: one forward step over a batch of
+// sequences whose keys and values live in a paged KV cache.
+//
+// The engine core (Engine.h) owns scheduling, the block tables, sampling and stops; a backend
+// owns the weights, the cache memory and the arithmetic. The CPU backend (runtime/lib/engine/
+// model/) is the reference; the CUDA backend (gpu/) implements the same interface, so every
+// engine test runs against either.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "mx/engine/ModelConfig.h"
+
+namespace mx::engine {
+
+/// One sequence's share of a forward step. The cache already holds keys and values for positions
+/// 0..startPos-1 (in the blocks of `blocks`); the step appends `tokens` at startPos.. and attends
+/// causally over everything up to each token.
+struct SeqSlice {
+  std::span<const int32_t> tokens;  // a prefill chunk, or one decode token
+  int32_t startPos = 0;             // position of tokens[0]
+  std::span<const int32_t> blocks;  // block table: blocks[i] holds positions [i*B, (i+1)*B)
+  bool allLogits = false;           // a logits row for every token (tests), else for the last only
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  virtual const ModelConfig& config() const = 0;
+  /// "cpu", "cuda", ...: for logs, stats and `mx bench engine`.
+  virtual std::string name() const = 0;
+
+  /// (Re)allocates the cache: `numBlocks` blocks of `blockSize` positions, for every layer.
+  /// Throws std::runtime_error when the memory is not there.
+  virtual void allocateCache(int32_t numBlocks, int32_t blockSize) = 0;
+  /// Copies block `from` into block `to` in every layer: copy-on-write of a shared prefix block.
+  virtual void copyBlock(int32_t from, int32_t to) = 0;
+
+  /// Runs the model over every slice (all in one step: batched matmuls), writes their keys and
+  /// values into the cache, and replaces `logits` with the rows asked for, in slice order, each
+  /// `config().vocabSize` floats: one row per slice, or tokens.size() rows when allLogits.
+  virtual void forward(std::span<const SeqSlice> batch, std::vector<float>& logits) = 0;
+};
+
+/// The CPU backend over a Hugging Face model folder (weights upcast to fp32 at load).
+/// `threads` 0 means every core. Throws std::runtime_error naming the file and what is wrong.
+std::unique_ptr<Backend> makeCpuBackend(const std::filesystem::path& modelDir, int threads = 0);
+
+/// The CPU backend with seeded random weights of `config`'s shape: throughput benchmarks only.
+std::unique_ptr<Backend> makeRandomCpuBackend(const ModelConfig& config, uint64_t seed,
+                                              int threads = 0);
+
+}  // namespace mx::engine

@@ -1,0 +1,74 @@
+// EngineImpl.h — Engine's state: the queue that submitters share with the step thread (under
+// one mutex), and what only the step thread touches (blocks, scheduler, sampler, requests).
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "BlockManager.h"
+#include "Sampler.h"
+#include "Scheduler.h"
+#include "Sequence.h"
+#include "mx/engine/Engine.h"
+
+namespace mx::engine {
+
+struct Engine::Impl {
+  Impl(std::unique_ptr<Backend> backend, const Tokenizer& tokenizer, EngineOptions options);
+  ~Impl();
+
+  struct Submitted {
+    Request request;
+    std::function<void(Completion)> done;
+    std::string rejected;  // set by submit() when the queue is full
+  };
+
+  // Shared with submitters, under mutex.
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::vector<Submitted> incoming;
+  bool stopping = false;
+  size_t inFlight = 0;
+  EngineStats stats;
+
+  // The step thread's own.
+  std::unique_ptr<Backend> backend;
+  const Tokenizer& tokenizer;
+  EngineOptions options;
+  int32_t numBlocks;
+  std::optional<core::BlockManager> blocks;
+  std::optional<core::Scheduler> scheduler;
+  core::Sampler sampler;
+  std::map<uint64_t, std::unique_ptr<core::RequestGroup>> groups;  // by arrival
+  uint64_t nextArrival = 0;
+  int64_t retiredAllocations = 0, retiredEvictions = 0;  // of block managers reset since
+  int64_t blockCopies = 0, preemptions = 0, steps = 0;
+  std::vector<SeqSlice> slices;
+  std::vector<float> logits;
+
+  std::thread thread;  // last: starts once everything above exists
+
+  void run();
+  /// Validates a submitted request and queues it, or completes it with the reason it fails.
+  void accept(Submitted submitted);
+  /// One forward over the planned batch, then sampling and stops (EngineStep.cpp).
+  void step();
+  void sampleNext(core::Sequence& seq, std::span<const float> row);
+  void draw(core::Sequence& seq, std::span<const float> row);
+  void forkSamples(core::RequestGroup& group);
+  void retireSample(core::Sequence& seq);
+  void complete(core::RequestGroup& group);
+  /// Fails every request the engine holds (stop, or a backend error that leaves the cache in
+  /// doubt) and starts over with an empty cache.
+  void failAll(const std::string& why);
+  void deliver(std::function<void(Completion)>& done, Completion completion);
+  void resetCache();
+  void publishStats();
+};
+
+}  // namespace mx::engine
