@@ -29,7 +29,7 @@ import tokenizers  # noqa: E402
 from tokenizers import Tokenizer  # noqa: E402
 
 QWEN = "tests/fixtures/tokenizer-qwen3"
-MODELS = [QWEN, "models/tiny-arith", "tests/fixtures/tiny-agent"]
+MODELS = [QWEN, "models/tiny-arith", "models/tiny-agent"]
 
 
 def fixture_corpus():

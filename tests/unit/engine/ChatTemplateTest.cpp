@@ -14,8 +14,8 @@ namespace {
 using nlohmann::ordered_json;
 
 std::string fixtures() { return MX_FIXTURES_DIR; }  // tests/fixtures
-std::string modelDir(const std::string& model) {  // tiny-arith ships in models/, the rest in fixtures
-  return model == "tiny-arith" ? std::string(MX_MODELS_DIR) + "/" + model : fixtures() + "/" + model;
+std::string modelDir(const std::string& model) {  // the tiny models ship in models/
+  return std::string(MX_MODELS_DIR) + "/" + model;
 }
 
 ordered_json readJson(const std::string& path) {

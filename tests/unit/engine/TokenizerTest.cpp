@@ -25,7 +25,7 @@ using Json = nlohmann::json;
 const std::string kRoot = MX_SOURCE_DIR;
 const std::string kQwenDir = kRoot + "/tests/fixtures/tokenizer-qwen3";
 const std::string kTinyArithDir = kRoot + "/models/tiny-arith";
-const std::string kTinyAgentDir = kRoot + "/tests/fixtures/tiny-agent";
+const std::string kTinyAgentDir = kRoot + "/models/tiny-agent";
 
 std::string readFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
