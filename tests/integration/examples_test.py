@@ -3,10 +3,11 @@
 
     examples_test.py --mx build/bin/mx --root REPO
 
-Runs examples/hello.mx, examples/debate.mx (first 30 questions) and examples/curate.mx through
-`mx run` and checks what does not depend on sampling luck: exit 0, no dead letters, one record
-per row where the pipeline promises one, the records' keys, and for the debate that the report
-script reads the run. (tickets.mx needs the SQLite tools provider, not in this build yet.)
+Runs examples/hello.mx, examples/debate.mx (first 30 questions), examples/curate.mx and
+examples/tickets.mx through `mx run` and checks what does not depend on sampling luck: exit 0, no
+dead letters, one record per row where the pipeline promises one, the records' keys, for the
+debate that the report script reads the run, and for the tickets that every trial ran, tools were
+called and the rewards agree with their parts.
 """
 import argparse
 import json
@@ -62,9 +63,20 @@ def main():
         for r in qa:
             check(set(r) >= {"url", "question", "answer", "score", "passage"}, f"curate: record keys {sorted(r)}")
 
+        out = run("tickets")
+        tickets = records(os.path.join(out, "tickets.jsonl"))
+        check(len(tickets) == 7 * 4, f"tickets: 7 scenarios x 4 trials, got {len(tickets)}")
+        check(sum(r["tool_calls"] for r in tickets) > 0, "tickets: the agent called tools")
+        for r in tickets:
+            check(r["reward"] == (1.0 if r["db_ok"] and r["end_ok"] and r["reply_ok"] else 0.0),
+                  f"tickets: reward agrees with its parts: {r['id']}")
+            calls = [c for m in r["messages"] if m["role"] == "assistant" for c in m["tool_calls"]]
+            results = [m for m in r["messages"] if m["role"] == "tool"]
+            check(len(calls) == len(results) == r["tool_calls"], f"tickets: every tool call has its result: {r['id']}")
+
     for f in failures:
         print("FAIL:", f)
-    print("ok: hello, debate, curate" if not failures else f"{len(failures)} failures")
+    print("ok: hello, debate, curate, tickets" if not failures else f"{len(failures)} failures")
     return 1 if failures else 0
 
 

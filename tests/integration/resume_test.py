@@ -175,7 +175,10 @@ def main():
                 break
             if p.returncode == 0:
                 break
-            cmd = [args.mx, "run", "--resume", out, "--no-progress"] + extra  # the program from the journal
+            if os.path.exists(os.path.join(out, "journal.log")):
+                cmd = [args.mx, "run", "--resume", out, "--no-progress"] + extra  # the program from the journal
+            else:  # killed while compiling, before the run began: nothing to resume, start it again
+                print(f"  run {k}: killed before the journal existed; starting again")
 
         if not failures:
             r = run([args.mx, "run", "--resume", out, "--no-progress"])

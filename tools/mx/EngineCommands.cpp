@@ -18,6 +18,7 @@
 
 #include "mx/ExitCodes.h"
 #include "mx/engine/ChatFormat.h"
+#include "mx/engine/CudaBackend.h"
 #include "mx/engine/Engine.h"
 #include "mx/engine/ForwardBench.h"
 
@@ -43,7 +44,7 @@ Prints the prompt the model's chat template renders for the messages in F.json (
 
 constexpr const char* kGenerateUsage = R"(Usage: mx generate --model DIR (--prompt TEXT | --messages F.json) [options]
 
-Generates with the built-in engine (CPU backend). --prompt continues TEXT as is; --messages
+Generates with the built-in engine. --prompt continues TEXT as is; --messages
 renders the chat template with the generation prompt first.
 
 Options:
@@ -52,6 +53,7 @@ Options:
   --top-p P           nucleus sampling (default 1)
   --top-k K           0 is off (default 0)
   --seed S            sampling seed (default 0)
+  --backend B         cpu, cuda or auto (default: cuda when a usable GPU is present, else cpu)
   --threads N         CPU threads (default: every core)
   --json              print {"ids", "text", "finish_reason", "usage"} instead of the text
 )";
@@ -66,6 +68,7 @@ Options:
   --batch B        concurrent sequences (default 16)
   --prompt-len P   prompt tokens per request (default 128)
   --gen-len G      generated tokens per request (default 64)
+  --backend B      cpu, cuda or auto (default: cuda when a usable GPU is present, else cpu)
   --threads N      CPU threads (default: every core)
   --json           print one JSON object instead of the table
 )";
@@ -154,6 +157,39 @@ T numberOption(const Args& a, const std::string& flag, T fallback) {
   }
 }
 
+/// --backend cpu|cuda|auto → whether to run on the GPU. auto takes it when this mx has the CUDA
+/// backend and a usable GPU is present; cuda without either is an error saying which is missing.
+bool wantsCuda(const Args& a) {
+  const std::string b = a.get("--backend", "auto");
+  if (b != "cpu" && b != "cuda" && b != "auto")
+    throw std::invalid_argument("--backend must be cpu, cuda or auto, got '" + b + "'");
+  if (b == "cpu") return false;
+#ifdef MX_HAVE_CUDA
+  std::string why;
+  if (eng::cudaAvailable(why)) return true;
+  if (b == "cuda") throw std::runtime_error("--backend cuda: " + why);
+#else
+  if (b == "cuda") throw std::runtime_error("--backend cuda: this mx was built without the CUDA backend (MX_CUDA)");
+#endif
+  return false;
+}
+
+std::unique_ptr<eng::Backend> loadBackend(bool cuda, const std::string& dir, int threads) {
+#ifdef MX_HAVE_CUDA
+  if (cuda) return eng::makeCudaBackend(dir, 0);
+#endif
+  (void)cuda;
+  return eng::makeCpuBackend(dir, threads);
+}
+
+std::unique_ptr<eng::Backend> randomBackend(bool cuda, const eng::ModelConfig& config, int threads) {
+#ifdef MX_HAVE_CUDA
+  if (cuda) return eng::makeRandomCudaBackend(config, 1, 0);
+#endif
+  (void)cuda;
+  return eng::makeRandomCpuBackend(config, 1, threads);
+}
+
 int runGuarded(const char* usageText, const std::function<int()>& body) {
   try {
     return body();
@@ -206,7 +242,7 @@ int generateCommand(const std::vector<std::string>& args) {
   if (wantsHelp(args)) return std::cout << kGenerateUsage, kExitOk;
   Args a(args,
          {"--model", "--prompt", "--messages", "--max-tokens", "--temperature", "--top-p", "--top-k",
-          "--seed", "--threads"},
+          "--seed", "--threads", "--backend"},
          {"--json"});
   if (!a.error.empty()) return usage(a.error, kGenerateUsage);
   if (!a.words.empty()) return usage("unexpected argument '" + a.words[0] + "'", kGenerateUsage);
@@ -221,7 +257,7 @@ int generateCommand(const std::vector<std::string>& args) {
     p.seed = numberOption<uint64_t>(a, "--seed", 0);
     int threads = numberOption<int>(a, "--threads", 0);
     auto tokenizer = loadTokenizer(dir);
-    auto backend = eng::makeCpuBackend(dir, threads);
+    auto backend = loadBackend(wantsCuda(a), dir, threads);
     int32_t configured = 256;
     std::string gen;
     if (readFile(dir + "/generation_config.json", gen)) {
@@ -265,7 +301,7 @@ int benchCommand(const std::vector<std::string>& args) {
   if (wantsHelp(args)) return std::cout << kBenchUsage, kExitOk;
   if (args.empty() || args[0] != "engine") return usage("the benchmark to run is 'engine'", kBenchUsage);
   std::vector<std::string> rest(args.begin() + 1, args.end());
-  Args a(rest, {"--model", "--config", "--batch", "--prompt-len", "--gen-len", "--threads"}, {"--json"});
+  Args a(rest, {"--model", "--config", "--batch", "--prompt-len", "--gen-len", "--threads", "--backend"}, {"--json"});
   if (!a.error.empty()) return usage(a.error, kBenchUsage);
   if (a.has("--model") == a.has("--config")) return usage("give --model DIR or --config config.json", kBenchUsage);
   return runGuarded(kBenchUsage, [&] {
@@ -275,16 +311,17 @@ int benchCommand(const std::vector<std::string>& args) {
     int threads = numberOption<int>(a, "--threads", 0);
     if (batch < 1 || promptLen < 1 || genLen < 1)
       throw std::invalid_argument("--batch, --prompt-len and --gen-len must be positive");
+    const bool cuda = wantsCuda(a);
     std::unique_ptr<eng::Backend> backend;
     std::string source;
     if (a.has("--model")) {
       source = a.get("--model");
-      backend = eng::makeCpuBackend(source, threads);
+      backend = loadBackend(cuda, source, threads);
     } else {
       source = a.get("--config") + " (random weights)";
       std::string text;
       if (!readFile(a.get("--config"), text)) throw std::runtime_error("cannot read '" + a.get("--config") + "'");
-      backend = eng::makeRandomCpuBackend(eng::ModelConfig::parse(text, "", a.get("--config")), 1, threads);
+      backend = randomBackend(cuda, eng::ModelConfig::parse(text, "", a.get("--config")), threads);
     }
     const eng::ModelConfig config = backend->config();
     if (promptLen + genLen > config.maxPositions)
@@ -297,7 +334,8 @@ int benchCommand(const std::vector<std::string>& args) {
     fo.promptLen = promptLen;
     fo.steps = std::min(genLen, 16);
     eng::DecodeBenchResult forward = eng::benchDecode(*backend, fo);
-    eng::FmaPeak peak = eng::measureFmaPeak(threads);
+    eng::FmaPeak peak;  // the CPU's: meaningless for the GPU backend
+    if (!cuda) peak = eng::measureFmaPeak(threads);
 
     // 2. The whole engine: B requests submitted at once, each P random ids, G tokens, no EOS.
     // A tokenizer only decodes text here; a byte-level stand-in would do, but use the folder's
@@ -306,12 +344,20 @@ int benchCommand(const std::vector<std::string>& args) {
     std::string tokError;
     if (a.has("--model")) tokenizer = eng::Tokenizer::load(a.get("--model") + "/tokenizer.json", tokError);
     if (!tokenizer) {
-      std::string json = R"({"model": {"type": "BPE", "vocab": {}, "merges": []}, "added_tokens": []})";
+      std::string json = R"({"model": {"type": "BPE", "vocab": {}, "merges": []}, "added_tokens": [],
+          "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "use_regex": true},
+          "decoder": {"type": "ByteLevel"}})";
       tokenizer = eng::Tokenizer::fromJson(json, "bench", tokError);
       if (!tokenizer) throw std::runtime_error("bench tokenizer: " + tokError);
     }
     eng::EngineOptions eo;
     eo.maxBatchSeqs = batch;
+    if (cuda) {
+      // Every sequence's whole context fits (no preemption), and bigger prefill chunks: the GPU
+      // has the memory, and the default cache size assumes fp32 CPU-sized budgets.
+      eo.numBlocks = batch * ((promptLen + genLen + eo.blockSize - 1) / eo.blockSize + 1);
+      eo.maxBatchTokens = std::max(4096, batch);
+    }
     eng::Engine engine(std::move(backend), *tokenizer, eo);
     std::mt19937_64 rng(7);
     std::mutex mu;
@@ -366,8 +412,10 @@ int benchCommand(const std::vector<std::string>& args) {
     std::printf("  %-34s %12.1f\n", "engine: prompt+generated tokens/s", (generated + double(batch) * promptLen) / seconds);
     std::printf("  %-34s %12.1f\n", "forward only: decode tokens/s", forward.tokensPerSecond);
     std::printf("  %-34s %12.1f\n", "forward only: GFLOP/s", forward.gflopsPerSecond);
-    std::printf("  %-34s %11.1f%%\n", "fraction of fp32 FMA peak", 100 * peakFraction);
-    std::printf("  %-34s %12.1f  (%s, %d cores)\n", "fp32 FMA peak GFLOP/s", peak.gflopsPerSecond, peak.isa, peak.cores);
+    if (!cuda) {
+      std::printf("  %-34s %11.1f%%\n", "fraction of fp32 FMA peak", 100 * peakFraction);
+      std::printf("  %-34s %12.1f  (%s, %d cores)\n", "fp32 FMA peak GFLOP/s", peak.gflopsPerSecond, peak.isa, peak.cores);
+    }
     return kExitOk;
   });
 }

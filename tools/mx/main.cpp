@@ -1,6 +1,5 @@
 // mx — runs pipelines: `mx run FILE.mx` (compiled in process by the JIT plugin) or
 // `mx run --aot pipeline.so` (compiled ahead of time by `mxc -o`).
-#include <dlfcn.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,15 +15,17 @@
 #include <tbb/global_control.h>
 
 #include "EngineCommands.h"
-#include "JitPlugin.h"
+#include "ModuleLoader.h"
+#include "Repl.h"
 #include "mx/ExitCodes.h"
 #include "mx/LargeStack.h"
-#include "mx/rt/AbiSymbols.h"
 #include "mx/rt/Journal.h"
 #include "mx/rt/ModuleInfo.h"
 #include "mx/rt/Runner.h"
 
 namespace {
+
+using mx::cli::LoadedModule, mx::cli::loadAot, mx::cli::loadJit;
 
 constexpr const char* kMxVersion = "0.1.0";
 
@@ -42,6 +43,7 @@ Usage:
                                     generate with the built-in engine
   mx bench engine (--model DIR | --config F) [--batch B --prompt-len P --gen-len G]
                                     engine and forward-pass throughput
+  mx repl FILE.mx [RUN_DIR]         inspect, step, replay and fork tasks (docs/repl.md)
   (each command's --help lists its options)
 
 Options for run:
@@ -74,14 +76,6 @@ int usageError(const std::string& message) {
   return mx::kExitUsage;
 }
 
-std::string selfDir() {
-  char buf[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return ".";
-  std::string p(buf, static_cast<size_t>(n));
-  return p.substr(0, p.rfind('/'));
-}
-
 std::string absolutePath(const std::string& path) {
   char buf[PATH_MAX];
   return realpath(path.c_str(), buf) ? std::string(buf) : path;
@@ -101,63 +95,6 @@ bool makeDirs(const std::string& path) {
     if (i < path.size()) cur += path[i];
   }
   return true;
-}
-
-/// Keeps whatever holds the compiled code alive for the run.
-struct LoadedModule {
-  const MxModule* module = nullptr;
-  void* jitHandle = nullptr;
-  MxJitReleaseFn release = nullptr;
-  ~LoadedModule() {
-    if (jitHandle && release) release(jitHandle);
-  }
-};
-
-int loadJit(const std::string& path, LoadedModule& out) {
-  std::string plugin = selfDir() + "/../lib/libmx_jit.so";
-  void* lib = dlopen(plugin.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!lib) {
-    std::cerr << "mx: error: cannot load the compiler plugin '" << plugin << "': " << dlerror()
-              << "\n  (compile ahead of time with `mxc -o pipeline.so` and run with --aot)\n";
-    return mx::kExitInput;
-  }
-  auto compile = reinterpret_cast<MxJitCompileFn>(dlsym(lib, MX_JIT_COMPILE));
-  auto freeText = reinterpret_cast<MxJitFreeTextFn>(dlsym(lib, MX_JIT_FREE_TEXT));
-  out.release = reinterpret_cast<MxJitReleaseFn>(dlsym(lib, MX_JIT_RELEASE));
-  if (!compile || !freeText || !out.release) {
-    std::cerr << "mx: error: '" << plugin << "' is not an mx compiler plugin of this version\n";
-    return mx::kExitInput;
-  }
-  auto symbols = mx::rt::abiSymbols();
-  std::vector<const char*> names;
-  std::vector<void*> addresses;
-  for (auto& [n, a] : symbols) {
-    names.push_back(n.c_str());
-    addresses.push_back(a);
-  }
-  MxJitRequest request{path.c_str(), names.data(), addresses.data(), names.size()};
-  char* diagnostics = nullptr;
-  int rc = compile(&request, &out.module, &out.jitHandle, &diagnostics);
-  if (diagnostics) {
-    std::cerr << diagnostics;
-    freeText(diagnostics);
-  }
-  return rc;
-}
-
-int loadAot(const std::string& path, LoadedModule& out) {
-  void* lib = dlopen(path.find('/') == std::string::npos ? ("./" + path).c_str() : path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!lib) {
-    std::cerr << "mx: error: cannot load '" << path << "': " << dlerror() << '\n';
-    return mx::kExitInput;
-  }
-  auto entry = reinterpret_cast<MxModuleFn>(dlsym(lib, "mx_module"));
-  if (!entry) {
-    std::cerr << "mx: error: '" << path << "' is not a pipeline compiled by mxc (no mx_module)\n";
-    return mx::kExitInput;
-  }
-  out.module = entry();
-  return mx::kExitOk;
 }
 
 int runCommand(const std::vector<std::string>& args) {
@@ -318,6 +255,7 @@ int main(int argc, char** argv) {
   if (args[0] == "template") return mx::cli::templateCommand({args.begin() + 1, args.end()});
   if (args[0] == "generate") return mx::cli::generateCommand({args.begin() + 1, args.end()});
   if (args[0] == "bench") return mx::cli::benchCommand({args.begin() + 1, args.end()});
+  if (args[0] == "repl") return mx::cli::replCommand({args.begin() + 1, args.end()});
   if (args[0] == "run") {
     // Compiled fns recurse on the worker's stack; mx_rt_enter bounds the depth for this size.
     tbb::global_control stack(tbb::global_control::thread_stack_size, 64u << 20);

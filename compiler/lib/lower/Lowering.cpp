@@ -748,6 +748,14 @@ class FunctionLowering {
       i.imm = m_.builtinIndex.at(c->builtin);
       i.str = c->builtin->name;
       i.args = arguments(c, c->builtin);
+      if (c->builtin->scope == static_cast<int>(stdlib::BuiltinScope::Tools)) {
+        // A synchronous tools method (describe, matches) runs on its declaration's provider:
+        // the resource index travels as an extra first argument.
+        auto* member = static_cast<const MemberExpr*>(c->callee.get());
+        Slot resource = newTemp();
+        constInt(resource, m_.resourceIndex.at(static_cast<const NameExpr*>(member->base.get())->decl));
+        i.args.insert(i.args.begin(), resource);
+      }
     }
     i.dst = newTemp();
     emit(i);

@@ -37,6 +37,7 @@
 
 #include "AgentQueue.h"
 #include "RunMetrics.h"
+#include "StepCore.h"
 #include "TaskState.h"
 #include "durable/RunLogs.h"
 #include "durable/Trajectory.h"
@@ -46,6 +47,7 @@
 #include "mx/rt/Jsonl.h"
 #include "mx/rt/ModelBackend.h"
 #include "mx/rt/Regex.h"
+#include "mx/rt/Tools.h"
 #include "mx/stdlib/Builtins.h"
 
 namespace mx::rt {
@@ -55,13 +57,6 @@ namespace {
 using durable::StepRecord;
 
 using Clock = std::chrono::steady_clock;
-
-uint64_t mix(uint64_t a, uint64_t b) {  // splitmix64 of a combined with b
-  uint64_t z = a + 0x9E3779B97F4A7C15ull * (b + 1);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 uint64_t peakRssKb() {
   rusage u{};
@@ -124,8 +119,11 @@ class Scheduler {
       stats_.inputUnreadable = true;
       return false;
     }
-    if (!openResources(error)) return false;
+    // The journal exists before models load (seconds for a large one), so a run killed while
+    // loading can still be resumed.
+    collectSinks();
     if (!openLogs(error)) return false;
+    if (!openResources(error)) return false;
     if (stats_.alreadyComplete) return true;
     for (size_t i = 0; i < m_.agents.size(); ++i)
       queues_.push_back(std::make_unique<LocalAgentQueue>());
@@ -219,27 +217,26 @@ class Scheduler {
 
   // ------------------------------------------------------------------------- resources
 
+  void collectSinks() {
+    for (size_t i = 0; i < m_.resources.size(); ++i) {
+      if (m_.resources[i].kind != "sink") continue;
+      sinks_.emplace_back(static_cast<uint32_t>(i), m_.resources[i].stringArg("path"));
+      sinkSet_.insert(static_cast<uint32_t>(i));
+    }
+  }
+
   bool openResources(std::string& error) {
     for (size_t i = 0; i < m_.resources.size(); ++i) {
       const ResourceInfo& r = m_.resources[i];
-      if (r.kind == "sink") {
-        sinks_.emplace_back(static_cast<uint32_t>(i), r.stringArg("path"));
-        sinkSet_.insert(static_cast<uint32_t>(i));
-      } else if (r.kind == "model") {
-        if (r.ctor == "sim") {
-          backends_[static_cast<uint32_t>(i)] = makeSimModel(r);
-        } else if (r.ctor == "local") {
-          auto model = makeLocalModel(r, o_.baseDir, error);
-          if (!model) return false;
+      if (r.kind == "model" || r.kind == "tools") {
+        std::string why;
+        auto model = openModel(r, o_.baseDir, why, &tools_, static_cast<uint32_t>(i));
+        if (model)
           backends_[static_cast<uint32_t>(i)] = std::move(model);
-        } else {
-          modelsMissing_[static_cast<uint32_t>(i)] =
-              "model '" + r.name + "' (" + r.ctor +
-              ") needs the OpenAI-compatible client, which this build of mx does not have yet";
-        }
-      } else if (r.kind == "tools") {
-        modelsMissing_[static_cast<uint32_t>(i)] =
-            "tools '" + r.name + "' (" + r.ctor + ") are not supported by this build of mx yet";
+        else if ((r.kind == "model" && r.ctor == "local") || r.kind == "tools")  // fails to load: stop
+          return error = why, false;
+        else
+          modelsMissing_[static_cast<uint32_t>(i)] = why;
       }
     }
     // A pipeline whose models are all missing cannot produce anything: say so before reading.
@@ -385,20 +382,11 @@ class Scheduler {
       auto* t = new TaskState;
       t->rowId = rowId;
       t->trial = trial;
-      t->agent = pipeline_->start;
-      t->frame.resize(task_->frameSize);
-      MxCtx ctx;
-      StepEffects effects;
-      prepare(ctx, effects, *t);
-      int32_t rc = task_->init(&ctx, reinterpret_cast<MxValue*>(t->frame.data()), row.slot());
-      if (rc != 0 || ctx.failed) {
-        badRow(rowId, trial,
-               path + ":" + std::to_string(lineNo) + ": " + m_.location(ctx.failLoc) + ": " +
-                   ctx.failMessage);
+      if (!initTask(*t, row, m_, *task_, pipeline_->start, seed_, &regexCache_, why)) {
+        badRow(rowId, trial, path + ":" + std::to_string(lineNo) + ": " + why);
         delete t;
         return false;
       }
-      t->randomDraws = ctx.randomDraws;
       out.push_back(t);
     }
     return true;
@@ -484,21 +472,6 @@ class Scheduler {
 
   // ------------------------------------------------------------------------- execution
 
-  void prepare(MxCtx& ctx, StepEffects& effects, TaskState& t) {
-    ctx.runSeed = seed_;
-    ctx.rowId = t.rowId;
-    ctx.trial = t.trial;
-    ctx.randomDraws = t.randomDraws;
-    ctx.module = &m_;
-    ctx.shapes = &m_.shapes;
-    ctx.regexCache = &regexCache_;  // a pattern compiles once per run, not once per call
-    ctx.effects = &effects;
-    ctx.failed = false;
-    ctx.failMessage.clear();
-    effects.reset();
-    effects.results = &t.results;
-  }
-
   /// Pushes a task on its agent's queue, and wakes a worker when fewer than all are draining.
   void schedule(TaskState* t) {
     uint32_t agent = t->agent;  // read first: once pushed, another worker may run (or free) it
@@ -553,7 +526,8 @@ class Scheduler {
     thread_local MxCtx ctx;
     thread_local StepEffects effects;
     logs_->lock(t);
-    prepare(ctx, effects, t);
+    prepareStep(ctx, effects, t, m_, seed_, &regexCache_);
+    ctx.tools = &tools_;
     const AgentInfo& agent = m_.agents[t.agent];
     StepRecord record;
     record.task = &t;
@@ -632,13 +606,8 @@ class Scheduler {
   /// them) and marks the task awaiting. Under the task's lock: after it, a checkpoint saves the
   /// calls (to re-submit) instead of partial results.
   void beginAwait(TaskState& t, bool retry = false) {
+    numberCalls(t, retry);
     size_t n = t.calls.size();
-    t.results.assign(n, Value());
-    t.callError.clear();
-    t.pending.store(static_cast<uint32_t>(n));
-    if (!retry) t.callBase = t.callIndex;  // a retry re-uses its seeds (docs/language.md §10.4)
-    t.callIndex = t.callBase + n;
-    t.awaiting = true;
     if (t.trace) {
       t.trace->calls.assign(n, CallTrace());
       uint64_t now = traj_->now();
@@ -649,9 +618,7 @@ class Scheduler {
     }
   }
 
-  uint64_t callSeed(const TaskState& t, size_t i) const {
-    return mix(mix(mix(seed_, t.rowId), t.trial), t.callBase + i);
-  }
+  uint64_t callSeed(const TaskState& t, size_t i) const { return rt::callSeed(seed_, t, i); }
 
   /// Hands the await's calls to their backends. Everything is read from the task before the
   /// first submit: once the last call answers, another thread owns (or has freed) the task.
@@ -669,6 +636,8 @@ class Scheduler {
       mc.method = std::string(stdlib::builtinSpecs()[call.builtin].name);
       mc.args = call.args;
       mc.seed = callSeed(t, i);
+      mc.rowId = t.rowId;
+      mc.trial = t.trial;
       auto it = backends_.find(call.resource);
       out.push_back({it == backends_.end() ? nullptr : it->second.get(), std::move(mc), call.slot,
                      static_cast<uint32_t>(i)});
@@ -783,6 +752,7 @@ class Scheduler {
     if (!logs_->finish(t->rowId, t->trial, ok, records, deadLetterLine)) stop(logs_->outputError());
     if (!records.empty()) c_.emitted.fetch_add(records.size(), std::memory_order_relaxed);
     logs_->remove(*t);
+    if (!tools_.empty()) tools_.release({t->rowId, t->trial});  // its private databases go
     finish(t, ok);
   }
 
@@ -886,6 +856,7 @@ class Scheduler {
   int64_t limit_ = -1;
   std::string inputPath_;
   RegexCache regexCache_;
+  ToolHost tools_;  // before backends_: tools backends refer to its providers
   std::unique_ptr<RunMetrics> metrics_;  // null unless --metrics-port
   std::map<uint32_t, uint32_t> modelIndex_;  // resource index → metrics model label index
   MetricsServer metricsServer_;

@@ -5,14 +5,25 @@
 #include <stdexcept>
 
 #include "mx/engine/ChatFormat.h"
+#include "mx/engine/CudaBackend.h"
 #include "mx/engine/Engine.h"
 #include "mx/rt/ModelBackend.h"
+#include "mx/rt/Tools.h"
 #include "mx/stdlib/Builtins.h"
 
 namespace mx::rt {
 namespace {
 
 namespace eng = mx::engine;
+
+/// The GPU when this build has the CUDA backend and a usable GPU is present, else the CPU.
+std::unique_ptr<eng::Backend> makeBackend(const std::filesystem::path& dir) {
+#ifdef MX_HAVE_CUDA
+  std::string why;
+  if (eng::cudaAvailable(why)) return eng::makeCudaBackend(dir, 0);
+#endif
+  return eng::makeCpuBackend(dir);
+}
 
 /// The parameter names of a model method, in the order ModelCall::args holds them (the
 /// built-in table's signature: "(messages: list<message>, tools?: tools, temperature?: ...)").
@@ -72,22 +83,56 @@ struct ValueOption {
   }
 };
 
+/// Splits a reply into its text and its tool calls: each `<tool_call>\n{"name": ..., "arguments":
+/// ...}\n</tool_call>` block (the format of Qwen2.5-style templates) becomes a tool_call record and
+/// leaves the content. A block that is not such JSON stays in the content as text.
+Value replyMessage(const std::string& text) {
+  std::string content;
+  std::vector<Value> calls;
+  const std::string open = "<tool_call>", close = "</tool_call>";
+  size_t at = 0;
+  while (true) {
+    size_t b = text.find(open, at);
+    size_t e = b == std::string::npos ? b : text.find(close, b);
+    if (e == std::string::npos) {
+      content += text.substr(at);
+      break;
+    }
+    auto call = nlohmann::ordered_json::parse(text.substr(b + open.size(), e - b - open.size()), nullptr, false);
+    if (call.is_object() && call.contains("name") && call["name"].is_string()) {
+      content += text.substr(at, b - at);
+      std::string error;
+      Value args = Value::fromJson(call.value("arguments", nlohmann::ordered_json::object()).dump(), error);
+      calls.push_back(Value::record(toolCallShape(), {Value::string("call_" + std::to_string(calls.size())),
+                                                      Value::string(call["name"].get<std::string>()), args}));
+    } else {
+      content += text.substr(at, e + close.size() - at);
+    }
+    at = e + close.size();
+  }
+  size_t first = content.find_first_not_of(" \n\t"), last = content.find_last_not_of(" \n\t");
+  content = first == std::string::npos ? "" : content.substr(first, last - first + 1);
+  return Value::record(messageShape(), {Value::string("assistant"), Value::string(content), Value::list(std::move(calls))});
+}
+
 class LocalModel : public ModelBackend {
  public:
-  LocalModel(const ResourceInfo& r, const std::filesystem::path& dir) : name_(r.name) {
+  LocalModel(const ResourceInfo& r, const std::filesystem::path& dir, const ToolHost* tools)
+      : name_(r.name), tools_(tools) {
     std::string error;
     tokenizer_ = eng::Tokenizer::load((dir / "tokenizer.json").string(), error);
     if (!tokenizer_) throw std::runtime_error(error);
     format_ = eng::ChatFormat::load(dir);
     for (auto it = r.options.begin(); it != r.options.end(); ++it)
       applyOption(defaults_, it.key(), JsonOption{it.value()}, seedOption_);
-    engine_ = std::make_unique<eng::Engine>(eng::makeCpuBackend(dir), *tokenizer_);
+    engine_ = std::make_unique<eng::Engine>(makeBackend(dir), *tokenizer_);
     chatParams_ = parameterNames("chat");
     completeParams_ = parameterNames("complete");
   }
 
   void submit(ModelCall call, std::function<void(ModelResult)> done) override {
     bool chat = call.method == "chat";
+    bool withTools = false;
     eng::Request request;
     request.params = defaults_;
     uint64_t seedOption = seedOption_;
@@ -100,7 +145,14 @@ class LocalModel : public ModelBackend {
         auto messages = nlohmann::ordered_json::parse(call.args.at(0).toJsonText());
         for (auto& m : messages)  // an empty tool_calls list is what "no tool calls" looks like
           if (m.contains("tool_calls") && m["tool_calls"].empty()) m.erase("tool_calls");
-        std::string prompt = format_.render(messages);
+        nlohmann::ordered_json kwargs = nlohmann::ordered_json::object();
+        if (call.args.size() > 1 && call.args[1].tag() == MX_INT) {  // tools: t (a resource index)
+          const ToolProvider* provider = tools_ ? tools_->find(static_cast<uint32_t>(call.args[1].asInt())) : nullptr;
+          if (!provider) throw std::runtime_error("chat(tools: ...) names no tool provider of this run");
+          kwargs["tools"] = provider->schemas();
+          withTools = true;
+        }
+        std::string prompt = format_.render(messages, true, kwargs);
         eng::EncodeOptions options;
         options.addSpecialTokens = false;  // the template wrote them, as apply_chat_template does
         request.promptIds = tokenizer_->encode(prompt, options);
@@ -111,7 +163,7 @@ class LocalModel : public ModelBackend {
       done({false, Value(), "model '" + name_ + "': " + e.what()});
       return;
     }
-    engine_->submit(std::move(request), [chat, name = name_, done = std::move(done)](eng::Completion c) {
+    engine_->submit(std::move(request), [chat, withTools, name = name_, done = std::move(done)](eng::Completion c) {
       ModelResult r;
       r.tokensIn = static_cast<uint64_t>(c.promptTokens);
       r.tokensOut = static_cast<uint64_t>(c.completionTokens);
@@ -120,8 +172,9 @@ class LocalModel : public ModelBackend {
         r.error = "model '" + name + "': " + (c.error.empty() ? "no completion" : c.error);
       } else {
         const std::string& text = c.samples[0].text;
-        r.value = chat ? Value::record(messageShape(), {Value::string("assistant"), Value::string(text), Value::list({})})
-                       : Value::string(text);
+        if (withTools) r.value = replyMessage(text);
+        else if (chat) r.value = Value::record(messageShape(), {Value::string("assistant"), Value::string(text), Value::list({})});
+        else r.value = Value::string(text);
       }
       done(std::move(r));
     });
@@ -131,6 +184,7 @@ class LocalModel : public ModelBackend {
 
  private:
   std::string name_;
+  const ToolHost* tools_;
   std::unique_ptr<eng::Tokenizer> tokenizer_;
   eng::ChatFormat format_;
   eng::SamplingParams defaults_;
@@ -142,11 +196,11 @@ class LocalModel : public ModelBackend {
 }  // namespace
 
 std::unique_ptr<ModelBackend> makeLocalModel(const ResourceInfo& resource, const std::string& baseDir,
-                                             std::string& error) {
+                                             const ToolHost* tools, std::string& error) {
   std::filesystem::path dir = resource.stringArg("path");
   if (dir.is_relative()) dir = std::filesystem::path(baseDir) / dir;
   try {
-    return std::make_unique<LocalModel>(resource, dir.lexically_normal());
+    return std::make_unique<LocalModel>(resource, dir.lexically_normal(), tools);
   } catch (const std::exception& e) {
     error = "model '" + resource.name + "' (" + dir.lexically_normal().string() + "): " + e.what();
     return nullptr;

@@ -110,8 +110,8 @@ constexpr BuiltinImpl kImpls[] = {
     // ---- tools methods: run by the scheduler's tool provider
     {"call", "(call: tool_call) -> string", 1, nullptr},
     {"invoke", "(name: string, arguments: json) -> string", 2, nullptr},
-    {"describe", "() -> string", 0, nullptr},
-    {"matches", "(expected: json) -> bool", 1, nullptr},
+    {"describe", "() -> string", 0, impl::toolsDescribe},
+    {"matches", "(expected: json) -> bool", 1, impl::toolsMatches},
 };
 // clang-format on
 
@@ -159,7 +159,9 @@ std::string checkBuiltinImpls() {
       return row + "the signature has " + std::to_string(parameterCount(spec.signature)) +
              " parameters but the arity says " + std::to_string(impl.arity);
     }
-    bool callable = spec.scope == BuiltinScope::Global && !spec.isAsync && spec.name != "all";
+    // Synchronous tools methods (describe, matches) run here too, on the run's provider.
+    bool callable = (spec.scope == BuiltinScope::Global || spec.scope == BuiltinScope::Tools) &&
+                    !spec.isAsync && spec.name != "all";
     if (callable != (impl.fn != nullptr)) {
       return row + (callable ? "has no implementation" : "must not have an implementation");
     }

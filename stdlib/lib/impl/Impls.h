@@ -103,6 +103,10 @@ int32_t userMessage(BuiltinCall& call);
 int32_t assistantMessage(BuiltinCall& call);
 int32_t toolResultMessage(BuiltinCall& call);
 
+// Tools.cpp (first argument: the tools declaration's resource index)
+int32_t toolsDescribe(BuiltinCall& call);
+int32_t toolsMatches(BuiltinCall& call);
+
 // Text.cpp
 int32_t ratioAlpha(BuiltinCall& call);
 int32_t splitParagraphs(BuiltinCall& call);

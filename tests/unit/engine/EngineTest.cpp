@@ -214,7 +214,12 @@ TEST(Engine, PreemptionUnderATinyBlockBudgetStillGivesIdenticalOutputs) {
           << "request " << i << " sample " << k;
     }
   }
+  // Stats are published at the end of a step, after its callbacks ran: wait for that step.
   EngineStats stats = e.engine->stats();
+  for (int i = 0; i < 200 && stats.freeBlocks != 12; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    stats = e.engine->stats();
+  }
   EXPECT_GT(stats.preemptions, 0);
   EXPECT_EQ(stats.freeBlocks, 12);
   EXPECT_EQ(e.fake->corruptReads, 0);

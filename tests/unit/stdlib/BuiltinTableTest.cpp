@@ -23,13 +23,15 @@ TEST(BuiltinTable, EverySynchronousGlobalBuiltinIsImplemented) {
   EXPECT_GE(implemented, 70);
 }
 
-TEST(BuiltinTable, ModelAndToolsMethodsFailAsInternalErrors) {
+TEST(BuiltinTable, AsynchronousMethodsFailAsInternalErrorsHere) {
   Harness h;
   EXPECT_EQ(h.fails("chat", "", {}),
             "internal error: built-in 'chat' is not called through mx_rt_builtin (it runs as an "
             "await)");
-  EXPECT_NE(h.fails("describe", "", {}).find("internal error: built-in 'describe'"),
-            std::string::npos);
+  EXPECT_NE(h.fails("call", "", {N()}).find("internal error: built-in 'call'"), std::string::npos);
+  // describe() and matches() do run here, on the run's tool provider; a context without one
+  // (no `tools` declaration reached the run) fails the task with a message.
+  EXPECT_EQ(h.fails("describe", "", {Value::integer(0)}), "this run has no tool provider for the declaration");
   EXPECT_NE(h.fails("all", "", {N()}).find("internal error: built-in 'all'"), std::string::npos);
 }
 

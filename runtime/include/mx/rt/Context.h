@@ -15,6 +15,7 @@ namespace mx::rt {
 class ModuleInfo;  // the parsed module descriptor (shapes, locations, resources)
 class ShapeTable;  // record shapes by id (Value.h)
 class RegexCache;  // compiled patterns shared by the run's workers (Regex.h)
+class ToolHost;    // the run's tool providers (Tools.h)
 struct StepEffects;  // what a step asked for: goto, emits, calls to await (exec/Effects.h)
 }  // namespace mx::rt
 
@@ -30,6 +31,8 @@ struct MxCtx {
   const mx::rt::ShapeTable* shapes = nullptr;
   // Owned by the run, shared by its workers; null compiles every non-literal pattern afresh.
   mx::rt::RegexCache* regexCache = nullptr;
+  // The run's tool providers, for tools.describe() and tools.matches() (null: none declared).
+  mx::rt::ToolHost* tools = nullptr;
 
   // ---- what the step asked for, filled by mx_rt_goto/emit/await_* (owned by the worker)
   mx::rt::StepEffects* effects = nullptr;

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "mx/rt/Value.h"
+
 namespace mx::rt {
 
 /// CRC-32C (Castagnoli) of `size` bytes, continuing from `crc` (0 to start).
@@ -71,5 +73,44 @@ std::string descriptorHash(const char* descriptor);
 
 /// The schema version (runtime/schema/task.capnp) this build writes and reads.
 uint32_t journalSchemaVersion();
+
+// ----------------------------------------------------------------- reading the trajectory log
+
+/// One model or tool call of a step (wire::CallRecord, decoded).
+struct CallInfo {
+  std::string method;  // chat, complete, call, invoke
+  uint32_t resource = 0, slot = 0;
+  uint64_t seed = 0;
+  std::vector<Value> args;
+  Value result;
+  std::string error;  // "" when the call succeeded
+  uint64_t tokensIn = 0, tokensOut = 0, latencyNs = 0;
+  uint32_t attempt = 0;
+};
+
+/// One step of one task (wire::TrajectoryStep, decoded).
+struct StepInfo {
+  enum Effect : uint8_t { Goto = 0, Done = 1, Await = 2, Fail = 3 };
+  uint64_t rowId = 0;
+  uint32_t trial = 0;
+  uint64_t step = 0;
+  uint32_t agent = 0;
+  int32_t resume = 0;
+  Effect effect = Done;
+  uint32_t gotoAgent = 0, emits = 0;
+  uint64_t randomBefore = 0, randomAfter = 0;
+  std::vector<CallInfo> calls;
+  std::string error;
+  uint64_t startNs = 0, durationNs = 0;
+  bool restored = false;
+};
+
+/// Reads RUNDIR/trajectory.log: the first segment header in `header`, and every task's steps,
+/// sorted by (row, trial, step), keeping the last record of each key (a resume logs some steps
+/// again, identically). Record shapes resolve against `shapes`, the module that wrote the log
+/// (check header.descriptorHash first). False with `error` for an unreadable, corrupt or
+/// malformed log.
+bool readTrajectory(const std::string& runDir, const ShapeTable& shapes, RunIdentity& header,
+                    std::vector<StepInfo>& steps, std::string& error);
 
 }  // namespace mx::rt

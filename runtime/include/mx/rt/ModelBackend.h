@@ -20,6 +20,8 @@ struct ModelCall {
   std::string method;        // chat, complete (models); call, invoke (tools)
   std::vector<Value> args;   // as the signature in stdlib/Builtins.h lists them
   uint64_t seed = 0;         // from (run seed, row, trial, call index): invariant 5
+  uint64_t rowId = 0;        // the calling task: tools keep per-task state (its database)
+  uint32_t trial = 0;
 };
 
 struct ModelResult {
@@ -43,9 +45,16 @@ class ModelBackend {
 /// runtime can be measured apart from any model. A test double: never chosen by default.
 std::unique_ptr<ModelBackend> makeSimModel(const ResourceInfo& resource);
 
+class ToolProvider;  // Tools.h
+class ToolHost;
+
+/// `tools t = sqlite(...)`: the provider's call/invoke as asynchronous calls.
+std::unique_ptr<ModelBackend> makeToolsBackend(ToolProvider& provider);
+
 /// `model m = local("folder")`: the built-in engine on a Hugging Face model folder (relative to
 /// `baseDir`). Loads the weights now; null with `error` naming the folder and what is wrong.
+/// `tools` (may be null) gives chat(..., tools: t) the schemas of declaration t.
 std::unique_ptr<ModelBackend> makeLocalModel(const ResourceInfo& resource, const std::string& baseDir,
-                                             std::string& error);
+                                             const ToolHost* tools, std::string& error);
 
 }  // namespace mx::rt

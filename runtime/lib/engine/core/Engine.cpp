@@ -80,6 +80,7 @@ Engine::Impl::~Impl() {
   for (Submitted& s : incoming) {
     deliver(s.done, failure("engine stopped"));
   }
+  flushDeliveries();
 }
 
 void Engine::Impl::resetCache() {
@@ -106,11 +107,14 @@ void Engine::Impl::run() {
     if (stop) {
       for (Submitted& s : arrived) deliver(s.done, failure("engine stopped"));
       failAll("engine stopped");
+      publishStats();
+      flushDeliveries();
       return;
     }
     for (Submitted& s : arrived) accept(std::move(s));
     if (!scheduler->idle()) step();
     publishStats();
+    flushDeliveries();
   }
 }
 
@@ -148,10 +152,18 @@ void Engine::Impl::deliver(std::function<void(Completion)>& done, Completion com
       ++stats.failed;
     }
   }
-  if (done) done(std::move(completion));
-  // Counted out only after the callback returned, so inFlight() == 0 means every result landed.
-  std::lock_guard lock(mutex);
-  --inFlight;
+  deliveries.emplace_back(std::move(done), std::move(completion));
+}
+
+void Engine::Impl::flushDeliveries() {
+  auto ready = std::move(deliveries);
+  deliveries.clear();
+  for (auto& [done, completion] : ready) {
+    if (done) done(std::move(completion));
+    // Counted out only after the callback returned, so inFlight() == 0 means every result landed.
+    std::lock_guard lock(mutex);
+    --inFlight;
+  }
 }
 
 void Engine::Impl::failAll(const std::string& why) {

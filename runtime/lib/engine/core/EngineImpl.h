@@ -66,7 +66,11 @@ struct Engine::Impl {
   /// Fails every request the engine holds (stop, or a backend error that leaves the cache in
   /// doubt) and starts over with an empty cache.
   void failAll(const std::string& why);
+  /// Queues a completion; flushDeliveries() runs the callbacks after the step's stats are
+  /// published, so a callback (or its caller) reading stats() sees the step it finished in.
   void deliver(std::function<void(Completion)>& done, Completion completion);
+  void flushDeliveries();
+  std::vector<std::pair<std::function<void(Completion)>, Completion>> deliveries;
   void resetCache();
   void publishStats();
 };

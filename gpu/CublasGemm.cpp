@@ -1,0 +1,27 @@
+// CublasGemm.cpp — row-major y = x·wᵀ as cuBLAS's column-major yᵀ = w·xᵀ: w read transposed (OP_T),
+// so neither operand is ever copied or re-laid out.
+#include "CublasGemm.h"
+
+#include "CudaCheck.h"
+
+namespace mx::gpu {
+
+Gemm::Gemm(cudaStream_t stream) {
+  MX_CUBLAS_CHECK(cublasCreate(&handle_));
+  MX_CUBLAS_CHECK(cublasSetStream(handle_, stream));
+}
+
+Gemm::~Gemm() {
+  if (handle_) cublasDestroy(handle_);
+}
+
+void Gemm::linear(const bf16* x, int64_t rows, int64_t k, const bf16* w, int64_t n, void* y,
+                  cudaDataType_t yType, float beta) {
+  if (rows == 0) return;
+  const float alpha = 1.0f;
+  MX_CUBLAS_CHECK(cublasGemmEx(handle_, CUBLAS_OP_T, CUBLAS_OP_N, int(n), int(rows), int(k), &alpha,
+                               w, CUDA_R_16BF, int(k), x, CUDA_R_16BF, int(k), &beta, y, yType,
+                               int(n), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+}
+
+}  // namespace mx::gpu

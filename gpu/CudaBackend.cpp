@@ -1,0 +1,242 @@
+// CudaBackend.cpp — the Llama-family forward pass over a batch of slices on one GPU.
+#include "CudaBackend.h"
+
+#include <tbb/parallel_for.h>
+
+#include <cstring>
+#include <stdexcept>
+
+#include "CudaCheck.h"
+#include "Rope.h"  // the CPU reference's frequencies (runtime/lib/engine/model)
+#include "ops/Embedding.cuh"
+#include "ops/RmsNorm.cuh"
+#include "ops/Rope.cuh"
+#include "ops/SwiGlu.cuh"
+
+namespace mx::gpu {
+
+using engine::SeqSlice;
+
+CudaBackend::CudaBackend(engine::ModelConfig config, CudaWeights weights, int device)
+    : config_(std::move(config)), weights_(std::move(weights)), device_(device) {
+  checkAttentionShape(config_.headDim, config_.numHeads / std::max(config_.numKvHeads, 1));
+  if (config_.numHeads % config_.numKvHeads != 0)
+    throw std::invalid_argument("cuda backend: num_attention_heads is not a multiple of num_key_value_heads");
+  MX_CUDA_CHECK(cudaSetDevice(device_));
+  MX_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
+  gemm_ = std::make_unique<Gemm>(stream_);
+  const std::vector<float> freq = engine::cpu::Rope(config_).inverseFrequencies();
+  invFreq_.allocate(freq.size(), "rope frequencies");
+  MX_CUDA_CHECK(cudaMemcpy(invFreq_.get(), freq.data(), freq.size() * sizeof(float), cudaMemcpyHostToDevice));
+  kv_ = {config_.numLayers, config_.numKvHeads, config_.headDim, 0};
+}
+
+CudaBackend::~CudaBackend() {
+  gemm_.reset();
+  if (stream_) cudaStreamDestroy(stream_);
+}
+
+void CudaBackend::allocateCache(int32_t numBlocks, int32_t blockSize) {
+  if (numBlocks < 1 || blockSize < 1) throw std::invalid_argument("cuda backend: empty cache");
+  MX_CUDA_CHECK(cudaSetDevice(device_));
+  MX_CUDA_CHECK(cudaStreamSynchronize(stream_));
+  cache_.release();
+  numBlocks_ = 0;  // unusable until the new cache exists
+  kv_.blockSize = blockSize;
+  const int64_t bytes = int64_t(numBlocks) * int64_t(kv_.blockElements()) * int64_t(sizeof(bf16));
+  requireFreeMemory(bytes, ("a KV cache of " + std::to_string(numBlocks) + " blocks").c_str());
+  cache_.allocate(size_t(bytes) / sizeof(bf16), "the KV cache");
+  // Zeroed: stale bits must never be NaN, and tests compare whole blocks.
+  MX_CUDA_CHECK(cudaMemsetAsync(cache_.get(), 0, size_t(bytes), stream_));
+  numBlocks_ = numBlocks;
+}
+
+void CudaBackend::copyBlock(int32_t from, int32_t to) {
+  if (from < 0 || to < 0 || from >= numBlocks_ || to >= numBlocks_)
+    throw std::out_of_range("cuda backend: copyBlock " + std::to_string(from) + " → " +
+                            std::to_string(to) + " outside the cache's " +
+                            std::to_string(numBlocks_) + " blocks");
+  MX_CUDA_CHECK(cudaSetDevice(device_));
+  const size_t n = kv_.blockElements();
+  MX_CUDA_CHECK(cudaMemcpyAsync(cache_.get() + size_t(to) * n, cache_.get() + size_t(from) * n,
+                                n * sizeof(bf16), cudaMemcpyDeviceToDevice, stream_));
+}
+
+void CudaBackend::validate(std::span<const SeqSlice> batch) const {
+  auto bad = [](size_t slice, const std::string& what) {
+    throw std::invalid_argument("cuda backend: slice " + std::to_string(slice) + ": " + what);
+  };
+  const int32_t bs = kv_.blockSize;
+  if (numBlocks_ == 0 && !batch.empty()) bad(0, "allocateCache was not called");
+  for (size_t s = 0; s < batch.size(); ++s) {
+    const SeqSlice& slice = batch[s];
+    if (slice.tokens.empty()) bad(s, "no tokens");
+    if (slice.startPos < 0) bad(s, "negative startPos");
+    for (int32_t t : slice.tokens)
+      if (t < 0 || t >= config_.vocabSize)
+        bad(s, "token id " + std::to_string(t) + " outside the vocabulary of " +
+                   std::to_string(config_.vocabSize));
+    const int64_t end = int64_t(slice.startPos) + int64_t(slice.tokens.size());
+    if (end > int64_t(slice.blocks.size()) * bs)
+      bad(s, "positions up to " + std::to_string(end) + " need more than the " +
+                 std::to_string(slice.blocks.size()) + " blocks of its block table");
+    for (int64_t b = 0; b < (end + bs - 1) / bs; ++b)
+      if (slice.blocks[size_t(b)] < 0 || slice.blocks[size_t(b)] >= numBlocks_)
+        bad(s, "block id " + std::to_string(slice.blocks[size_t(b)]) + " outside the cache's " +
+                   std::to_string(numBlocks_) + " blocks");
+  }
+}
+
+// Packs the step's index arrays into one host vector, then one pinned buffer and one upload:
+// tokens, positions, slots [T]; logit rows [R]; attention tiles [4 · tiles]; per-sequence
+// offsets into the concatenated block tables.
+void CudaBackend::uploadStep(std::span<const SeqSlice> batch) {
+  const int32_t bs = kv_.blockSize;
+  const int group = config_.numHeads / config_.numKvHeads;
+  const int tileTokens = attentionTileTokens(group);
+  std::vector<int32_t> tokens, positions, slots, rows, tiles, tableOffsets, tables;
+  numTiles_ = 0;
+  maxTileTokens_ = 0;
+  for (size_t s = 0; s < batch.size(); ++s) {
+    const SeqSlice& slice = batch[s];
+    const int32_t first = int32_t(tokens.size()), n = int32_t(slice.tokens.size());
+    for (int32_t i = 0; i < n; ++i) {
+      const int32_t pos = slice.startPos + i;
+      if (slice.allLogits || i + 1 == n) rows.push_back(int32_t(tokens.size()));
+      tokens.push_back(slice.tokens[size_t(i)]);
+      positions.push_back(pos);
+      slots.push_back(slice.blocks[size_t(pos / bs)] * bs + pos % bs);
+    }
+    for (int32_t i = 0; i < n; i += tileTokens) {
+      const int32_t count = std::min(tileTokens, n - i);
+      tiles.insert(tiles.end(), {int32_t(s), first + i, count, slice.startPos + i});
+      maxTileTokens_ = std::max(maxTileTokens_, count);
+      ++numTiles_;
+    }
+    tableOffsets.push_back(int32_t(tables.size()));
+    const int64_t used = (int64_t(slice.startPos) + n + bs - 1) / bs;
+    tables.insert(tables.end(), slice.blocks.begin(), slice.blocks.begin() + used);
+  }
+  tokens_ = int64_t(tokens.size());
+  rows_ = int64_t(rows.size());
+  hostMeta_.clear();
+  auto append = [&](const std::vector<int32_t>& v) {
+    // 16-byte aligned starts: the tiles are read as int4-sized structs.
+    while (hostMeta_.size() % 4) hostMeta_.push_back(0);
+    const size_t at = hostMeta_.size();
+    hostMeta_.insert(hostMeta_.end(), v.begin(), v.end());
+    return at;
+  };
+  offTokens_ = append(tokens);
+  offPositions_ = append(positions);
+  offSlots_ = append(slots);
+  offRows_ = append(rows);
+  offTiles_ = append(tiles);
+  offTableOffsets_ = append(tableOffsets);
+  offTables_ = append(tables);
+  pinnedMeta_.reserve(hostMeta_.size());
+  meta_.reserve(hostMeta_.size() * 2, "step indices");  // headroom: fewer regrowths
+  std::memcpy(pinnedMeta_.get(), hostMeta_.data(), hostMeta_.size() * sizeof(int32_t));
+  MX_CUDA_CHECK(cudaMemcpyAsync(meta_.get(), pinnedMeta_.get(), hostMeta_.size() * sizeof(int32_t),
+                                cudaMemcpyHostToDevice, stream_));
+}
+
+void CudaBackend::ensureWorkspace(int64_t tokens, int64_t rows) {
+  const engine::ModelConfig& c = config_;
+  const size_t t = size_t(tokens), hidden = size_t(c.hiddenSize),
+               qkvWidth = size_t(c.numHeads + 2 * c.numKvHeads) * c.headDim,
+               qWidth = size_t(c.numHeads) * c.headDim, inter = size_t(c.intermediateSize);
+  x_.reserve(t * hidden, "activations");
+  normed_.reserve(t * hidden, "activations");
+  qkv_.reserve(t * qkvWidth, "activations");
+  attn_.reserve(t * qWidth, "activations");
+  gateUp_.reserve(t * 2 * inter, "activations");
+  act_.reserve(t * inter, "activations");
+  selected_.reserve(size_t(rows) * hidden, "activations");
+  logits_.reserve(size_t(rows) * c.vocabSize, "logits");
+  pinnedLogits_.reserve(size_t(rows) * c.vocabSize);
+}
+
+void CudaBackend::forward(std::span<const SeqSlice> batch, std::vector<float>& logits) {
+  validate(batch);
+  logits.clear();
+  if (batch.empty()) return;
+  MX_CUDA_CHECK(cudaSetDevice(device_));
+  // The previous step ended with a stream sync (its logits), so the pinned upload buffer is free.
+  uploadStep(batch);
+  ensureWorkspace(tokens_, rows_);
+  const int32_t* meta = meta_.get();
+  const int hidden = config_.hiddenSize;
+  const int64_t vocab = config_.vocabSize;
+
+  embed(meta + offTokens_, weights_.embedTable(), x_.get(), tokens_, hidden, stream_);
+  for (int layer = 0; layer < config_.numLayers; ++layer) runLayer(layer);
+  // Only the rows asked for go through the final norm and lm_head, the largest GEMM.
+  rmsNorm(x_.get(), meta + offRows_, weights_.finalNorm.get(), selected_.get(), rows_, hidden,
+          float(config_.rmsNormEps), stream_);
+  gemm_->linear(selected_.get(), rows_, hidden, weights_.lmHead.get(), vocab, logits_.get(), CUDA_R_32F);
+  const size_t count = size_t(rows_ * vocab);
+  MX_CUDA_CHECK(cudaMemcpyAsync(pinnedLogits_.get(), logits_.get(), count * sizeof(float),
+                                cudaMemcpyDeviceToHost, stream_));
+  MX_CUDA_CHECK(cudaStreamSynchronize(stream_));
+  logits.resize(count);
+  // Large batches bring back rows × 128k floats; one thread's memcpy would be the step's tail.
+  constexpr size_t kChunk = size_t(1) << 20;
+  tbb::parallel_for(size_t(0), (count + kChunk - 1) / kChunk, [&](size_t i) {
+    const size_t begin = i * kChunk, n = std::min(kChunk, count - begin);
+    std::memcpy(logits.data() + begin, pinnedLogits_.get() + begin, n * sizeof(float));
+  });
+}
+
+void CudaBackend::runLayer(int layer) {
+  const CudaLayer& w = weights_.layers[size_t(layer)];
+  const engine::ModelConfig& c = config_;
+  const int hidden = c.hiddenSize, heads = c.numHeads, kvHeads = c.numKvHeads, hd = c.headDim;
+  const int qWidth = heads * hd, qkvWidth = (heads + 2 * kvHeads) * hd, inter = c.intermediateSize;
+  const float eps = float(c.rmsNormEps);
+  const int32_t* meta = meta_.get();
+
+  // x: [T, hidden] → qkv: [T, q | k | v] fp32
+  rmsNorm(x_.get(), nullptr, w.attnNorm.get(), normed_.get(), tokens_, hidden, eps, stream_);
+  gemm_->linear(normed_.get(), tokens_, hidden, w.qkv.get(), qkvWidth, qkv_.get(), CUDA_R_32F);
+
+  RopeStoreArgs r;
+  r.qkv = qkv_.get();
+  r.tokens = tokens_;
+  r.qkvStride = qkvWidth;
+  r.heads = heads;
+  r.kvHeads = kvHeads;
+  r.headDim = hd;
+  r.bias = w.qkvBias.size() ? w.qkvBias.get() : nullptr;
+  r.positions = meta + offPositions_;
+  r.slots = meta + offSlots_;
+  r.invFreq = invFreq_.get();
+  r.cache = cache_.get();
+  r.kv = kv_;
+  r.layer = layer;
+  ropeAndStore(r, stream_);
+
+  AttentionArgs a;
+  a.qkv = qkv_.get();
+  a.qkvStride = qkvWidth;
+  a.heads = heads;
+  a.out = attn_.get();
+  a.cache = cache_.get();
+  a.kv = kv_;
+  a.layer = layer;
+  a.tiles = reinterpret_cast<const AttentionTile*>(meta + offTiles_);
+  a.numTiles = numTiles_;
+  a.maxTileTokens = maxTileTokens_;
+  a.blockTables = meta + offTables_;
+  a.tableOffsets = meta + offTableOffsets_;
+  attention(a, stream_);
+
+  // x += attn · Woᵀ: the residual add is the GEMM's beta.
+  gemm_->linear(attn_.get(), tokens_, qWidth, w.o.get(), hidden, x_.get(), CUDA_R_32F, 1.0f);
+  rmsNorm(x_.get(), nullptr, w.mlpNorm.get(), normed_.get(), tokens_, hidden, eps, stream_);
+  gemm_->linear(normed_.get(), tokens_, hidden, w.gateUp.get(), 2 * inter, gateUp_.get(), CUDA_R_16BF);
+  swiGlu(gateUp_.get(), act_.get(), tokens_, inter, stream_);
+  gemm_->linear(act_.get(), tokens_, inter, w.down.get(), hidden, x_.get(), CUDA_R_32F, 1.0f);
+}
+
+}  // namespace mx::gpu

@@ -1,0 +1,71 @@
+// CudaBackend.h (gpu/) — the CUDA backend (mx/engine/CudaBackend.h) as a class, for tests.
+//
+// The forward pass of a step over T tokens (x: [T, hidden] fp32, the residual stream):
+//   x = embed(tokens)
+//   per layer: h = rmsnorm(x) (bf16); qkv = h·Wqkvᵀ (fp32); ropeAndStore(qkv → cache);
+//              a = attention(q, cache) (bf16); x += a·Woᵀ (GEMM with beta 1);
+//              h = rmsnorm(x); gu = h·Wgateupᵀ (bf16); x += swiglu(gu)·Wdownᵀ
+//   logits = rmsnorm(x[rows asked for])·Wlmᵀ (fp32), copied to the host
+// All on one stream; the host syncs once per step, for the logits.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "CudaWeights.h"
+#include "DeviceBuffer.h"
+#include "CublasGemm.h"
+#include "PinnedBuffer.h"
+#include "mx/engine/Backend.h"
+#include "ops/Attention.cuh"
+
+namespace mx::gpu {
+
+class CudaBackend final : public engine::Backend {
+ public:
+  /// Takes weights already on `device` (the current device).
+  CudaBackend(engine::ModelConfig config, CudaWeights weights, int device);
+  ~CudaBackend() override;
+
+  const engine::ModelConfig& config() const override { return config_; }
+  std::string name() const override { return "cuda"; }
+  void allocateCache(int32_t numBlocks, int32_t blockSize) override;
+  void copyBlock(int32_t from, int32_t to) override;
+  /// Throws std::invalid_argument for a slice the cache cannot hold, before any GPU work.
+  void forward(std::span<const engine::SeqSlice> batch, std::vector<float>& logits) override;
+
+  const KvLayout& kvLayout() const { return kv_; }
+  bf16* cacheData() const { return cache_.get(); }
+
+ private:
+  void validate(std::span<const engine::SeqSlice> batch) const;
+  void uploadStep(std::span<const engine::SeqSlice> batch);
+  void ensureWorkspace(int64_t tokens, int64_t rows);
+  void runLayer(int layer);
+
+  engine::ModelConfig config_;
+  CudaWeights weights_;
+  int device_;
+  cudaStream_t stream_ = nullptr;
+  std::unique_ptr<Gemm> gemm_;
+  DeviceBuffer<float> invFreq_;
+  KvLayout kv_;
+  int32_t numBlocks_ = 0;
+  DeviceBuffer<bf16> cache_;
+
+  // The step's shape, and its index arrays (host: pinned, one upload; device: one buffer).
+  int64_t tokens_ = 0, rows_ = 0;
+  int numTiles_ = 0, maxTileTokens_ = 0;
+  size_t offTokens_ = 0, offPositions_ = 0, offSlots_ = 0, offRows_ = 0, offTiles_ = 0,
+         offTableOffsets_ = 0, offTables_ = 0;
+  std::vector<int32_t> hostMeta_;
+  PinnedBuffer<int32_t> pinnedMeta_;
+  DeviceBuffer<int32_t> meta_;
+
+  // Per-step activations, grown to the largest step seen.
+  DeviceBuffer<float> x_, qkv_, logits_;
+  DeviceBuffer<bf16> normed_, attn_, gateUp_, act_, selected_;
+  PinnedBuffer<float> pinnedLogits_;
+};
+
+}  // namespace mx::gpu

@@ -1,0 +1,204 @@
+// ModelTest.cpp — the CUDA backend on tiny-arith against models/tiny-arith/reference.json and
+// against the CPU backend.
+//
+// Tolerance: the reference is fp32; we round activations to bf16 before every GEMM (as a bf16
+// transformers model does), which moves logits of magnitude ~10 by a few hundredths. 0.25
+// absolute sits well above that and far below the smallest top-2 margin of the greedy references
+// (≥ 13), so greedy ids must match exactly, while a real bug (a wrong rope, a missed position)
+// moves logits by O(1).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <numeric>
+
+#include "GpuTestSupport.h"
+#include "mx/engine/Backend.h"
+
+namespace mx::gpu::test {
+namespace {
+
+using engine::SeqSlice;
+using Json = nlohmann::json;
+
+// MX_SOURCE_DIR in the environment overrides the build's: the GPU machine runs these binaries
+// from a checkout at another path.
+const std::string kModelDir =
+    std::string(std::getenv("MX_SOURCE_DIR") ? std::getenv("MX_SOURCE_DIR") : MX_SOURCE_DIR) + "/models/tiny-arith";
+constexpr float kLogitTolerance = 0.25f;
+
+const Json& reference() {
+  static const Json j = [] {
+    std::ifstream in(kModelDir + "/reference.json");
+    return Json::parse(in);
+  }();
+  return j;
+}
+
+std::vector<int32_t> ids(const Json& j) { return j.get<std::vector<int32_t>>(); }
+int32_t argmax(const float* row, int32_t n) { return int32_t(std::max_element(row, row + n) - row); }
+
+class GpuModel : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    if (!engine::cudaAvailable(why)) GTEST_SKIP() << why;
+    if (!backend_) backend_ = engine::makeCudaBackend(kModelDir, 0).release();
+  }
+  static void TearDownTestSuite() {
+    delete backend_;
+    backend_ = nullptr;
+  }
+  static engine::Backend* backend_;
+  int32_t vocab() const { return backend_->config().vocabSize; }
+};
+
+engine::Backend* GpuModel::backend_ = nullptr;
+
+TEST_F(GpuModel, PromptLogitsMatchReference) {
+  backend_->allocateCache(64, 16);
+  int checked = 0;
+  for (const Json& c : reference()["cases"]) {
+    if (!c.contains("last_logits")) continue;
+    std::vector<int32_t> prompt = ids(c["prompt_ids"]);
+    std::vector<int32_t> blocks(size_t((prompt.size() + 15) / 16));
+    std::iota(blocks.begin(), blocks.end(), 5);
+    SeqSlice slice{prompt, 0, blocks, true};
+    std::vector<float> logits;
+    backend_->forward({&slice, 1}, logits);
+    ASSERT_EQ(logits.size(), prompt.size() * size_t(vocab()));
+    std::vector<int32_t> argmaxes;
+    for (size_t t = 0; t < prompt.size(); ++t) argmaxes.push_back(argmax(logits.data() + t * size_t(vocab()), vocab()));
+    EXPECT_EQ(argmaxes, ids(c["prompt_argmax"])) << c["name"];
+    auto last = c["last_logits"].get<std::vector<float>>();
+    std::vector<float> got(logits.end() - vocab(), logits.end());
+    expectClose(got, last, kLogitTolerance, 0, c["name"].get<std::string>());
+    ++checked;
+  }
+  EXPECT_EQ(checked, 3);
+}
+
+// All 20 greedy references at once: 4-position blocks handed out scrambled, prompts fed in
+// chunks of 7 tokens, sequences joining at different steps, so prefill and decode slices share
+// steps and every sequence has its own length.
+TEST_F(GpuModel, GreedyMatchesAllReferencesBatchedPagedAndChunked) {
+  struct Seq {
+    std::vector<int32_t> tokens, blocks, generated;
+    int32_t cached = 0;
+    int join = 0;
+    bool done = false;
+  };
+  const int32_t blockSize = 4, chunk = 7;
+  std::vector<Seq> seqs;
+  for (const Json& c : reference()["cases"]) {
+    seqs.push_back({});
+    seqs.back().tokens = ids(c["prompt_ids"]);
+    seqs.back().join = int(seqs.size() % 5) * 3;
+  }
+  const int32_t numBlocks = int32_t(seqs.size()) * (512 / blockSize) + 8;
+  backend_->allocateCache(numBlocks, blockSize);
+  std::vector<int32_t> pool(static_cast<size_t>(numBlocks));
+  std::iota(pool.begin(), pool.end(), 0);
+  std::shuffle(pool.begin(), pool.end(), std::mt19937(1234));
+  std::vector<float> logits;
+  for (int step = 0; step < 2000; ++step) {
+    std::vector<SeqSlice> slices;
+    std::vector<Seq*> owners;
+    bool pending = false;
+    for (Seq& s : seqs) {
+      if (s.done) continue;
+      if (s.join > step) {
+        pending = true;
+        continue;
+      }
+      const int32_t n = std::min<int32_t>(chunk, int32_t(s.tokens.size()) - s.cached);
+      while (int32_t(s.blocks.size()) * blockSize < s.cached + n) {
+        s.blocks.push_back(pool.back());
+        pool.pop_back();
+      }
+      slices.push_back({std::span(s.tokens).subspan(size_t(s.cached), size_t(n)), s.cached, s.blocks, false});
+      owners.push_back(&s);
+    }
+    if (slices.empty() && !pending) break;
+    backend_->forward(slices, logits);
+    ASSERT_EQ(logits.size(), slices.size() * size_t(vocab()));
+    for (size_t k = 0; k < owners.size(); ++k) {
+      Seq& s = *owners[k];
+      s.cached += int32_t(slices[k].tokens.size());
+      if (s.cached < int32_t(s.tokens.size())) continue;
+      const int32_t next = argmax(logits.data() + k * size_t(vocab()), vocab());
+      s.generated.push_back(next);
+      s.tokens.push_back(next);
+      if (next == 4 || s.generated.size() >= 48) s.done = true;
+    }
+  }
+  size_t i = 0, matched = 0;
+  for (const Json& c : reference()["cases"]) {
+    EXPECT_EQ(seqs[i].generated, ids(c["greedy"]["ids"])) << c["name"];
+    matched += seqs[i].generated == ids(c["greedy"]["ids"]);
+    ++i;
+  }
+  EXPECT_EQ(matched, 20u);
+}
+
+TEST_F(GpuModel, MatchesCpuBackendOnEveryPosition) {
+  auto cpu = engine::makeCpuBackend(kModelDir, 2);
+  std::vector<int32_t> prompt = ids(reference()["cases"][3]["prompt_ids"]);
+  for (int i = 0; i < 60; ++i) prompt.push_back(int32_t((i * 37 + 11) % vocab()));
+  std::vector<int32_t> blocks = {7, 2, 5, 0, 9, 3};
+  cpu->allocateCache(10, 16);
+  backend_->allocateCache(10, 16);
+  SeqSlice slice{prompt, 0, blocks, true};
+  std::vector<float> want, got;
+  cpu->forward({&slice, 1}, want);
+  backend_->forward({&slice, 1}, got);
+  expectClose(got, want, kLogitTolerance, 0, "logits of every position vs the CPU backend");
+}
+
+TEST_F(GpuModel, CopiedBlocksContinueLikeTheOriginal) {
+  std::vector<int32_t> prompt = ids(reference()["cases"][1]["prompt_ids"]);
+  const int32_t blockSize = 8, used = int32_t(prompt.size() + blockSize - 1) / blockSize;
+  backend_->allocateCache(2 * used + 4, blockSize);
+  std::vector<int32_t> original(static_cast<size_t>(used)), copy(static_cast<size_t>(used));
+  std::iota(original.begin(), original.end(), 0);
+  std::iota(copy.begin(), copy.end(), used);
+  std::vector<float> logits, fromOriginal, fromCopy;
+  SeqSlice prefill{std::span(prompt).first(prompt.size() - 1), 0, original, false};
+  backend_->forward({&prefill, 1}, logits);
+  for (int32_t b = 0; b < used; ++b) backend_->copyBlock(original[size_t(b)], copy[size_t(b)]);
+  SeqSlice a{std::span(prompt).last(1), int32_t(prompt.size()) - 1, original, false};
+  SeqSlice b{std::span(prompt).last(1), int32_t(prompt.size()) - 1, copy, false};
+  backend_->forward({&a, 1}, fromOriginal);
+  backend_->forward({&b, 1}, fromCopy);
+  EXPECT_EQ(fromOriginal, fromCopy);
+  EXPECT_EQ(argmax(fromCopy.data(), vocab()), ids(reference()["cases"][1]["greedy"]["ids"])[0]);
+}
+
+TEST_F(GpuModel, RejectsBadSlicesAndReportsMemoryShortfall) {
+  backend_->allocateCache(4, 4);
+  std::vector<float> logits;
+  std::vector<int32_t> tokens = {1, 2, 3, 4, 5}, oneBlock = {0}, badBlock = {0, 9}, badToken = {vocab()};
+  SeqSlice tooLong{tokens, 0, oneBlock, false};
+  EXPECT_THROW(backend_->forward({&tooLong, 1}, logits), std::invalid_argument);
+  SeqSlice outside{tokens, 0, badBlock, false};
+  EXPECT_THROW(backend_->forward({&outside, 1}, logits), std::invalid_argument);
+  SeqSlice unknown{badToken, 0, oneBlock, false};
+  EXPECT_THROW(backend_->forward({&unknown, 1}, logits), std::invalid_argument);
+  EXPECT_THROW(backend_->copyBlock(0, 4), std::out_of_range);
+  try {
+    backend_->allocateCache(2'000'000'000, 64);  // ~2 PB of cache
+    FAIL() << "no error for a cache larger than the GPU";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("bytes of GPU memory"), std::string::npos) << e.what();
+  }
+  backend_->allocateCache(4, 4);  // still usable afterwards
+  SeqSlice ok{std::span(tokens).first(3), 0, oneBlock, false};
+  backend_->forward({&ok, 1}, logits);
+  EXPECT_EQ(logits.size(), size_t(vocab()));
+}
+
+}  // namespace
+}  // namespace mx::gpu::test

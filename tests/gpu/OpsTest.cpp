@@ -1,0 +1,169 @@
+// OpsTest.cpp — each elementwise/row op and the GEMM on the GPU against the CPU reference.
+//
+// Tolerances: outputs stored in bf16 carry a relative rounding error of 2^-9; 1/128 relative
+// (plus a small absolute floor for values near zero) leaves room for fp32 summation-order
+// differences on top, while a wrong formula (a missing weight, a swapped half) misses by O(1).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "CublasGemm.h"
+#include "GpuTestSupport.h"
+#include "Ops.h"
+#include "Rope.h"
+#include "ops/Embedding.cuh"
+#include "ops/RmsNorm.cuh"
+#include "ops/Rope.cuh"
+#include "ops/SwiGlu.cuh"
+
+namespace mx::gpu::test {
+namespace {
+
+namespace cpu = mx::engine::cpu;
+
+TEST(GpuOps, EmbeddingCopiesRows) {
+  MX_REQUIRE_GPU();
+  const int vocab = 50, hidden = 96;
+  auto table = randomFloats(size_t(vocab * hidden), 1, -2, 2, true);
+  std::vector<int32_t> ids = {3, 0, 49, 3, 17};
+  auto dTable = toDeviceBf16(table);
+  auto dIds = toDevice(ids);
+  DeviceBuffer<float> x(ids.size() * hidden);
+  embed(dIds.get(), dTable.get(), x.get(), int64_t(ids.size()), hidden, nullptr);
+  std::vector<float> want;
+  for (int32_t id : ids) want.insert(want.end(), table.begin() + id * hidden, table.begin() + (id + 1) * hidden);
+  expectClose(toHost(x.get(), want.size()), want, 0, 0, "embedding");
+}
+
+TEST(GpuOps, RmsNormMatchesCpuWithRowGather) {
+  MX_REQUIRE_GPU();
+  const int rows = 9, width = 2048;
+  auto x = randomFloats(size_t(rows * width), 2, -4, 4);
+  auto weight = randomFloats(size_t(width), 3, 0.5f, 1.5f);
+  std::vector<float> want(x.size());
+  cpu::rmsNorm(x.data(), weight.data(), want.data(), rows, width, 1e-5f);
+  auto dx = toDevice(x);
+  auto dw = toDevice(weight);
+  DeviceBuffer<bf16> out(x.size());
+  rmsNorm(dx.get(), nullptr, dw.get(), out.get(), rows, width, 1e-5f, nullptr);
+  expectClose(toHost(out.get(), x.size()), want, 1e-3f, 1.0f / 128, "rmsnorm");
+
+  std::vector<int32_t> pick = {8, 2};  // the final norm over the rows that get logits
+  auto dPick = toDevice(pick);
+  rmsNorm(dx.get(), dPick.get(), dw.get(), out.get(), 2, width, 1e-5f, nullptr);
+  std::vector<float> wantPicked(want.begin() + 8 * width, want.begin() + 9 * width);
+  wantPicked.insert(wantPicked.end(), want.begin() + 2 * width, want.begin() + 3 * width);
+  expectClose(toHost(out.get(), 2 * size_t(width)), wantPicked, 1e-3f, 1.0f / 128, "gathered rmsnorm");
+}
+
+TEST(GpuOps, SwiGluMatchesCpu) {
+  MX_REQUIRE_GPU();
+  const int rows = 5, width = 704;
+  auto gateUp = randomFloats(size_t(rows * 2 * width), 4, -6, 6, true);
+  std::vector<float> want(size_t(rows * width));
+  cpu::siluGate(gateUp.data(), want.data(), rows, width);
+  auto d = toDeviceBf16(gateUp);
+  DeviceBuffer<bf16> out(want.size());
+  swiGlu(d.get(), out.get(), rows, width, nullptr);
+  expectClose(toHost(out.get(), want.size()), want, 1e-3f, 1.0f / 128, "swiglu");
+}
+
+// q rotated in place (fp32) and k, v in the cache (bf16) at the token's slot, with Qwen2-style
+// biases and llama3-scaled frequencies at positions up to 100k: the angles must agree with the
+// CPU's to fp32 rounding there too.
+TEST(GpuOps, RopeAndStoreMatchesCpu) {
+  MX_REQUIRE_GPU();
+  engine::ModelConfig c;
+  c.numHeads = 4;
+  c.numKvHeads = 2;
+  c.headDim = 64;
+  c.ropeTheta = 500000.0;
+  c.ropeScaling = {"llama3", 32.0, 1.0, 4.0, 8192};
+  cpu::Rope rope(c);
+  const int hd = c.headDim, half = hd / 2, qkvWidth = (c.numHeads + 2 * c.numKvHeads) * hd;
+  std::vector<int32_t> positions = {0, 1, 17, 4095, 100000};
+  const int tokens = int(positions.size()), blockSize = 16;
+  std::vector<int32_t> slots;
+  for (int t = 0; t < tokens; ++t) slots.push_back((3 + t) * blockSize + positions[size_t(t)] % blockSize);
+  auto qkv = randomFloats(size_t(tokens * qkvWidth), 5, -2, 2);
+  auto bias = randomFloats(size_t(qkvWidth), 6, -0.5f, 0.5f);
+
+  std::vector<float> want = qkv;
+  cpu::addBias(want.data(), bias.data(), tokens, qkvWidth, qkvWidth);
+  std::vector<float> cs(static_cast<size_t>(half)), sn(static_cast<size_t>(half));
+  for (int t = 0; t < tokens; ++t) {
+    rope.angles(positions[size_t(t)], cs.data(), sn.data());
+    rope.apply(want.data() + t * qkvWidth, c.numHeads + c.numKvHeads, cs.data(), sn.data());
+  }
+
+  KvLayout kv{1, c.numKvHeads, hd, blockSize};
+  DeviceBuffer<bf16> cache(kv.blockElements() * 8);
+  MX_CUDA_CHECK(cudaMemset(cache.get(), 0, cache.bytes()));
+  auto dqkv = toDevice(qkv);
+  auto dBias = toDevice(bias);
+  auto dPos = toDevice(positions);
+  auto dSlots = toDevice(slots);
+  auto dFreq = toDevice(rope.inverseFrequencies());
+  RopeStoreArgs a;
+  a.qkv = dqkv.get();
+  a.tokens = tokens;
+  a.qkvStride = qkvWidth;
+  a.heads = c.numHeads;
+  a.kvHeads = c.numKvHeads;
+  a.headDim = hd;
+  a.bias = dBias.get();
+  a.positions = dPos.get();
+  a.slots = dSlots.get();
+  a.invFreq = dFreq.get();
+  a.cache = cache.get();
+  a.kv = kv;
+  ropeAndStore(a, nullptr);
+
+  auto got = toHost(dqkv.get(), qkv.size());
+  auto cacheHost = toHost(cache.get(), cache.size());
+  const int qWidth = c.numHeads * hd, kvWidth = c.numKvHeads * hd;
+  for (int t = 0; t < tokens; ++t) {
+    std::vector<float> gotQ(got.begin() + t * qkvWidth, got.begin() + t * qkvWidth + qWidth);
+    std::vector<float> wantQ(want.begin() + t * qkvWidth, want.begin() + t * qkvWidth + qWidth);
+    expectClose(gotQ, wantQ, 1e-5f, 1e-5f, "q at position " + std::to_string(positions[size_t(t)]));
+    const int block = slots[size_t(t)] / blockSize, offset = slots[size_t(t)] % blockSize;
+    for (int g = 0; g < c.numKvHeads; ++g) {
+      for (int value = 0; value < 2; ++value) {
+        const float* src = want.data() + t * qkvWidth + qWidth + value * kvWidth + g * hd;
+        std::vector<float> wantRow(src, src + hd);
+        const size_t at = kv.offset(block, 0, value, g) + size_t(offset) * hd;
+        std::vector<float> gotRow(cacheHost.begin() + long(at), cacheHost.begin() + long(at) + hd);
+        expectClose(gotRow, wantRow, 1e-3f, 1.0f / 128, value ? "cached v" : "cached k");
+      }
+    }
+  }
+}
+
+TEST(GpuOps, GemmMatchesNaiveProductAndAccumulates) {
+  MX_REQUIRE_GPU();
+  const int rows = 7, k = 192, n = 72;
+  auto x = randomFloats(size_t(rows * k), 7, -1, 1, true);
+  auto w = randomFloats(size_t(n * k), 8, -1, 1, true);
+  auto y0 = randomFloats(size_t(rows * n), 9, -1, 1);
+  std::vector<float> want(y0.size());
+  for (int r = 0; r < rows; ++r)
+    for (int j = 0; j < n; ++j) {
+      double acc = 0;
+      for (int i = 0; i < k; ++i) acc += double(x[size_t(r * k + i)]) * w[size_t(j * k + i)];
+      want[size_t(r * n + j)] = float(acc) + y0[size_t(r * n + j)];
+    }
+  auto dx = toDeviceBf16(x);
+  auto dw = toDeviceBf16(w);
+  auto dy = toDevice(y0);
+  Gemm gemm(nullptr);
+  gemm.linear(dx.get(), rows, k, dw.get(), n, dy.get(), CUDA_R_32F, 1.0f);  // y += x·wᵀ
+  expectClose(toHost(dy.get(), y0.size()), want, 1e-4f, 1e-5f, "gemm fp32 out, beta 1");
+
+  DeviceBuffer<bf16> yb(y0.size());
+  gemm.linear(dx.get(), rows, k, dw.get(), n, yb.get(), CUDA_R_16BF);
+  for (size_t i = 0; i < want.size(); ++i) want[i] -= y0[i];
+  expectClose(toHost(yb.get(), want.size()), want, 1e-3f, 1.0f / 128, "gemm bf16 out");
+}
+
+}  // namespace
+}  // namespace mx::gpu::test
