@@ -4,7 +4,8 @@
     repl_test.py --mx build/bin/mx --root REPO [--debate-rows 12]
 
 Checks, on fresh runs of examples/hello.mx and examples/debate.mx (tiny-arith on the CPU engine):
-  - scripts (standard input): `replay` says "every step identical" for every task of both runs;
+  - scripts (standard input): `replay` says "every step identical" for every task of the runs
+    (hello, debate, curate and tickets);
     show / history / diff / eval / tasks filters agree with the run's sink records;
   - `fork` with an edit that matters (hello: no numbers before crunch; debate: another question,
     another seed) exports a trajectory different from the original's, and one that does not
@@ -274,6 +275,18 @@ def test_pty(mx, root, hello_run, tmp):
     check(os.path.exists(os.path.join(tmp, ".mx_repl_history")), "history is saved in $HOME")
 
 
+def test_tools_and_curation(mx, root, tmp):
+    """replay is exact for the other two workloads too: curate.mx (tiny-agent as a judge) and
+    tickets.mx (two roles, tool calls over a per-task database, a grade that reads it: the
+    database must be rebuilt by re-running the tools, or `matches` would differ)."""
+    for name, extra in (("curate", []), ("tickets", ["--limit", "3"])):
+        program = os.path.join(root, "examples", name + ".mx")
+        run_dir = os.path.join(tmp, name)
+        subprocess.run([mx, "run", program, "-o", run_dir, "--no-progress", *extra], check=True,
+                       capture_output=True)
+        test_replay(mx, program, run_dir, name)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mx", required=True)
@@ -285,6 +298,7 @@ def main():
         hello_run = test_hello(mx, args.root, tmp)
         test_pty(mx, args.root, hello_run, tmp)
         test_debate(mx, args.root, tmp, args.debate_rows, hello_run)
+        test_tools_and_curation(mx, args.root, tmp)
     if failures:
         print(f"{len(failures)} check(s) failed", file=sys.stderr)
         return 1

@@ -235,17 +235,33 @@ bool TaskDebugger::startState(const DebugTask& task, TaskState& t, std::string& 
     error = "row " + std::to_string(task.row) + " fails to become a task: " + why;
     return false;
   }
+  tools_.release({t.rowId, t.trial});  // from its row again: its database starts from the seed
+  return true;
+}
+
+/// Opens every tools declaration once, before any model: models look their schemas up at call
+/// time, and describe()/matches() need them without a call.
+bool TaskDebugger::openTools(std::string& error) {
+  if (toolsOpen_) return true;
+  toolsOpen_ = true;
+  for (uint32_t i = 0; i < m_.resources.size(); ++i) {
+    if (m_.resources[i].kind != "tools") continue;
+    auto tools = openModel(m_.resources[i], baseDir_, error, &tools_, i);
+    if (!tools) return false;
+    backends_[i] = std::move(tools);
+  }
   return true;
 }
 
 ModelBackend* TaskDebugger::backend(uint32_t resource, std::string& error) {
+  if (!openTools(error)) return nullptr;
   auto it = backends_.find(resource);
   if (it != backends_.end()) return it->second.get();
   if (resource >= m_.resources.size()) {
     error = "no resource " + std::to_string(resource);
     return nullptr;
   }
-  auto model = openModel(m_.resources[resource], baseDir_, error);
+  auto model = openModel(m_.resources[resource], baseDir_, error, &tools_, resource);
   if (!model) return nullptr;
   return (backends_[resource] = std::move(model)).get();
 }
@@ -258,6 +274,8 @@ bool TaskDebugger::execute(const DebugTask& task, TaskState& t, StepInfo& s, boo
   MxCtx ctx;
   StepEffects effects;
   prepareStep(ctx, effects, t, m_, task.runSeed, regexCache_.get());
+  if (!openTools(error)) return false;
+  ctx.tools = &tools_;
   const AgentInfo& agent = m_.agents[t.agent];
   s = StepInfo();
   s.rowId = t.rowId;
@@ -318,7 +336,20 @@ bool TaskDebugger::execute(const DebugTask& task, TaskState& t, StepInfo& s, boo
     c.args = t.calls[i].args;
     s.calls.push_back(std::move(c));
   }
-  if (!liveCalls) return true;
+  if (!liveCalls) {
+    // Recorded results stand in for the calls, but a tool's writes to the task's database must
+    // happen again for what follows (matches, later tools) to see them: tools are re-run.
+    for (size_t i = 0; i < t.calls.size(); ++i) {
+      if (!tools_.find(t.calls[i].resource)) continue;
+      ModelCall mc;
+      mc.method = s.calls[i].method;
+      mc.args = t.calls[i].args;
+      mc.rowId = t.rowId;
+      mc.trial = t.trial;
+      backends_[t.calls[i].resource]->submit(std::move(mc), [](ModelResult) {});
+    }
+    return true;
+  }
   while (true) {  // one pass per attempt; a retry keeps the seeds (numberCalls)
     auto wait = std::make_shared<CallWait>();
     wait->left = t.calls.size();
@@ -331,6 +362,8 @@ bool TaskDebugger::execute(const DebugTask& task, TaskState& t, StepInfo& s, boo
       mc.method = s.calls[i].method;
       mc.args = t.calls[i].args;
       mc.seed = s.calls[i].seed;
+      mc.rowId = t.rowId;
+      mc.trial = t.trial;
       b->submit(std::move(mc), [wait, i, t0 = Clock::now()](ModelResult r) {
         std::lock_guard lock(wait->mu);
         wait->results[i] = std::move(r);

@@ -21,6 +21,7 @@
 
 #include "mx/rt/Journal.h"
 #include "mx/rt/ModuleInfo.h"
+#include "mx/rt/Tools.h"
 #include "mx/rt/Value.h"
 
 namespace mx::rt {
@@ -140,6 +141,11 @@ class TaskDebugger {
   std::unique_ptr<RegexCache> regexCache_;
   std::vector<std::unique_ptr<DebugTask>> tasks_;
   std::map<const DebugTask*, std::unique_ptr<Live>> live_;
+  // Tool providers, opened with the first step: a task's database is rebuilt from the seed
+  // whenever it is re-executed from its row, tool calls re-run so their writes happen again.
+  ToolHost tools_;
+  bool toolsOpen_ = false;
+  bool openTools(std::string& error);
   std::map<uint32_t, std::unique_ptr<ModelBackend>> backends_;
   uint32_t forks_ = 0;
 };
