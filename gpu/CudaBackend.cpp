@@ -161,6 +161,50 @@ void CudaBackend::forward(std::span<const SeqSlice> batch, std::vector<float>& l
   validate(batch);
   logits.clear();
   if (batch.empty()) return;
+  computeLogits(batch);
+  const int64_t vocab = config_.vocabSize;
+  const size_t count = size_t(rows_ * vocab);
+  MX_CUDA_CHECK(cudaMemcpyAsync(pinnedLogits_.get(), logits_.get(), count * sizeof(float),
+                                cudaMemcpyDeviceToHost, stream_));
+  MX_CUDA_CHECK(cudaStreamSynchronize(stream_));
+  logits.resize(count);
+  // Large batches bring back rows × 128k floats; one thread's memcpy would be the step's tail.
+  constexpr size_t kChunk = size_t(1) << 20;
+  tbb::parallel_for(size_t(0), (count + kChunk - 1) / kChunk, [&](size_t i) {
+    const size_t begin = i * kChunk, n = std::min(kChunk, count - begin);
+    std::memcpy(logits.data() + begin, pinnedLogits_.get() + begin, n * sizeof(float));
+  });
+}
+
+bool CudaBackend::forwardSample(std::span<const SeqSlice> batch,
+                                std::span<const engine::SampleSpec> specs,
+                                std::vector<int32_t>& tokens) {
+  if (specs.size() != batch.size())
+    throw std::invalid_argument("cuda backend: forwardSample needs one spec per slice");
+  for (const SeqSlice& slice : batch)
+    if (slice.allLogits) return false;  // rows ≠ slices: leave it to forward()
+  validate(batch);
+  tokens.clear();
+  if (batch.empty()) return true;
+  computeLogits(batch);  // one row per slice: no slice asks for allLogits
+  const size_t rows = size_t(rows_);
+  pinnedSpecs_.reserve(rows);
+  specs_.reserve(rows, "sampling specs");
+  pinnedTokens_.reserve(rows);
+  tokensOut_.reserve(rows, "sampled tokens");
+  // The previous step's sync freed the pinned buffers; the copy below is queued behind the model.
+  for (size_t r = 0; r < rows; ++r) pinnedSpecs_.get()[r] = {specs[r].temperature, specs[r].uniform};
+  MX_CUDA_CHECK(cudaMemcpyAsync(specs_.get(), pinnedSpecs_.get(), rows * sizeof(RowSample),
+                                cudaMemcpyHostToDevice, stream_));
+  sampleRows(logits_.get(), rows_, config_.vocabSize, specs_.get(), tokensOut_.get(), stream_);
+  MX_CUDA_CHECK(cudaMemcpyAsync(pinnedTokens_.get(), tokensOut_.get(), rows * sizeof(int32_t),
+                                cudaMemcpyDeviceToHost, stream_));
+  MX_CUDA_CHECK(cudaStreamSynchronize(stream_));
+  tokens.assign(pinnedTokens_.get(), pinnedTokens_.get() + rows);
+  return true;
+}
+
+void CudaBackend::computeLogits(std::span<const SeqSlice> batch) {
   MX_CUDA_CHECK(cudaSetDevice(device_));
   // The previous step ended with a stream sync (its logits), so the pinned upload buffer is free.
   uploadStep(batch);
@@ -175,17 +219,6 @@ void CudaBackend::forward(std::span<const SeqSlice> batch, std::vector<float>& l
   rmsNorm(x_.get(), meta + offRows_, weights_.finalNorm.get(), selected_.get(), rows_, hidden,
           float(config_.rmsNormEps), stream_);
   gemm_->linear(selected_.get(), rows_, hidden, weights_.lmHead.get(), vocab, logits_.get(), CUDA_R_32F);
-  const size_t count = size_t(rows_ * vocab);
-  MX_CUDA_CHECK(cudaMemcpyAsync(pinnedLogits_.get(), logits_.get(), count * sizeof(float),
-                                cudaMemcpyDeviceToHost, stream_));
-  MX_CUDA_CHECK(cudaStreamSynchronize(stream_));
-  logits.resize(count);
-  // Large batches bring back rows × 128k floats; one thread's memcpy would be the step's tail.
-  constexpr size_t kChunk = size_t(1) << 20;
-  tbb::parallel_for(size_t(0), (count + kChunk - 1) / kChunk, [&](size_t i) {
-    const size_t begin = i * kChunk, n = std::min(kChunk, count - begin);
-    std::memcpy(logits.data() + begin, pinnedLogits_.get() + begin, n * sizeof(float));
-  });
 }
 
 void CudaBackend::runLayer(int layer) {

@@ -5,8 +5,9 @@
 //   per layer: h = rmsnorm(x) (bf16); qkv = h·Wqkvᵀ (fp32); ropeAndStore(qkv → cache);
 //              a = attention(q, cache) (bf16); x += a·Woᵀ (GEMM with beta 1);
 //              h = rmsnorm(x); gu = h·Wgateupᵀ (bf16); x += swiglu(gu)·Wdownᵀ
-//   logits = rmsnorm(x[rows asked for])·Wlmᵀ (fp32), copied to the host
-// All on one stream; the host syncs once per step, for the logits.
+//   logits = rmsnorm(x[rows asked for])·Wlmᵀ (fp32), copied to the host — or, in forwardSample,
+//   reduced to one token per row on the device (ops/Sample.cuh) and only the ids copied back
+// All on one stream; the host syncs once per step, for the logits or the tokens.
 #pragma once
 
 #include <memory>
@@ -18,6 +19,7 @@
 #include "PinnedBuffer.h"
 #include "mx/engine/Backend.h"
 #include "ops/Attention.cuh"
+#include "ops/Sample.cuh"
 
 namespace mx::gpu {
 
@@ -33,6 +35,11 @@ class CudaBackend final : public engine::Backend {
   void copyBlock(int32_t from, int32_t to) override;
   /// Throws std::invalid_argument for a slice the cache cannot hold, before any GPU work.
   void forward(std::span<const engine::SeqSlice> batch, std::vector<float>& logits) override;
+  /// Greedy and plain temperature sampling on the device; false (nothing done) when a slice asks
+  /// for allLogits. Throws like forward().
+  bool forwardSample(std::span<const engine::SeqSlice> batch,
+                     std::span<const engine::SampleSpec> specs,
+                     std::vector<int32_t>& tokens) override;
 
   const KvLayout& kvLayout() const { return kv_; }
   bf16* cacheData() const { return cache_.get(); }
@@ -42,6 +49,8 @@ class CudaBackend final : public engine::Backend {
   void uploadStep(std::span<const engine::SeqSlice> batch);
   void ensureWorkspace(int64_t tokens, int64_t rows);
   void runLayer(int layer);
+  /// Everything up to the logits in logits_ ([rows_, vocab] on the device), queued on stream_.
+  void computeLogits(std::span<const engine::SeqSlice> batch);
 
   engine::ModelConfig config_;
   CudaWeights weights_;
@@ -66,6 +75,11 @@ class CudaBackend final : public engine::Backend {
   DeviceBuffer<float> x_, qkv_, logits_;
   DeviceBuffer<bf16> normed_, attn_, gateUp_, act_, selected_;
   PinnedBuffer<float> pinnedLogits_;
+  // forwardSample's per-row rules and chosen tokens.
+  PinnedBuffer<RowSample> pinnedSpecs_;
+  DeviceBuffer<RowSample> specs_;
+  PinnedBuffer<int32_t> pinnedTokens_;
+  DeviceBuffer<int32_t> tokensOut_;
 };
 
 }  // namespace mx::gpu

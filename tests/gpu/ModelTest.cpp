@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <numeric>
@@ -83,8 +84,10 @@ TEST_F(GpuModel, PromptLogitsMatchReference) {
 
 // All 20 greedy references at once: 4-position blocks handed out scrambled, prompts fed in
 // chunks of 7 tokens, sequences joining at different steps, so prefill and decode slices share
-// steps and every sequence has its own length.
-TEST_F(GpuModel, GreedyMatchesAllReferencesBatchedPagedAndChunked) {
+// steps and every sequence has its own length. The argmax is the host's over forward()'s rows,
+// or forwardSample()'s on the device (`onDevice`). Returns how many references matched.
+size_t greedyAllReferences(engine::Backend& backend, bool onDevice) {
+  const int32_t vocab = backend.config().vocabSize;
   struct Seq {
     std::vector<int32_t> tokens, blocks, generated;
     int32_t cached = 0;
@@ -99,7 +102,7 @@ TEST_F(GpuModel, GreedyMatchesAllReferencesBatchedPagedAndChunked) {
     seqs.back().join = int(seqs.size() % 5) * 3;
   }
   const int32_t numBlocks = int32_t(seqs.size()) * (512 / blockSize) + 8;
-  backend_->allocateCache(numBlocks, blockSize);
+  backend.allocateCache(numBlocks, blockSize);
   std::vector<int32_t> pool(static_cast<size_t>(numBlocks));
   std::iota(pool.begin(), pool.end(), 0);
   std::shuffle(pool.begin(), pool.end(), std::mt19937(1234));
@@ -123,13 +126,22 @@ TEST_F(GpuModel, GreedyMatchesAllReferencesBatchedPagedAndChunked) {
       owners.push_back(&s);
     }
     if (slices.empty() && !pending) break;
-    backend_->forward(slices, logits);
-    ASSERT_EQ(logits.size(), slices.size() * size_t(vocab()));
+    std::vector<int32_t> sampled;
+    if (onDevice) {
+      std::vector<engine::SampleSpec> greedy(slices.size());  // temperature 0
+      EXPECT_TRUE(backend.forwardSample(slices, greedy, sampled));
+      EXPECT_EQ(sampled.size(), slices.size());
+      if (sampled.size() != slices.size()) return 0;
+    } else {
+      backend.forward(slices, logits);
+      EXPECT_EQ(logits.size(), slices.size() * size_t(vocab));
+      if (logits.size() != slices.size() * size_t(vocab)) return 0;
+    }
     for (size_t k = 0; k < owners.size(); ++k) {
       Seq& s = *owners[k];
       s.cached += int32_t(slices[k].tokens.size());
       if (s.cached < int32_t(s.tokens.size())) continue;
-      const int32_t next = argmax(logits.data() + k * size_t(vocab()), vocab());
+      const int32_t next = onDevice ? sampled[k] : argmax(logits.data() + k * size_t(vocab), vocab);
       s.generated.push_back(next);
       s.tokens.push_back(next);
       if (next == 4 || s.generated.size() >= 48) s.done = true;
@@ -141,7 +153,87 @@ TEST_F(GpuModel, GreedyMatchesAllReferencesBatchedPagedAndChunked) {
     matched += seqs[i].generated == ids(c["greedy"]["ids"]);
     ++i;
   }
-  EXPECT_EQ(matched, 20u);
+  return matched;
+}
+
+TEST_F(GpuModel, GreedyMatchesAllReferencesBatchedPagedAndChunked) {
+  EXPECT_EQ(greedyAllReferences(*backend_, false), 20u);
+}
+
+TEST_F(GpuModel, DeviceGreedySamplingMatchesAllReferences) {
+  EXPECT_EQ(greedyAllReferences(*backend_, true), 20u);
+}
+
+// Temperature sampling on the device against the inverse CDF of the same logits computed here:
+// 2,048 draws with stratified uniforms (i + 0.5) / 2048 over one context (256 identical decode
+// slices a step, sharing one block table, so every row's logits are the same), at a temperature
+// high enough to spread tiny-arith's peaked distribution. Every draw must land on the token the
+// host's CDF gives, bar a few where rounding decides; so the token counts follow the
+// probabilities to within about 1/2048 each.
+TEST_F(GpuModel, DeviceTemperatureSamplingFollowsTheDistribution) {
+  const Json& c = reference()["cases"][2];
+  std::vector<int32_t> prompt = ids(c["prompt_ids"]);
+  const int32_t blockSize = 16;
+  std::vector<int32_t> blocks(size_t((prompt.size() + blockSize - 1) / blockSize));
+  std::iota(blocks.begin(), blocks.end(), 0);
+  backend_->allocateCache(int32_t(blocks.size()), blockSize);
+  std::vector<float> logits;
+  SeqSlice prefill{std::span(prompt).first(prompt.size() - 1), 0, blocks, false};
+  backend_->forward({&prefill, 1}, logits);
+
+  const size_t perStep = 256, steps = 8, draws = perStep * steps;
+  const float temperature = 6.0f;
+  std::vector<SeqSlice> slices(perStep, SeqSlice{std::span(prompt).last(1), int32_t(prompt.size()) - 1, blocks, false});
+  backend_->forward(slices, logits);  // the same shape as the sampling steps: the same GEMM
+  ASSERT_EQ(logits.size(), perStep * size_t(vocab()));
+  const size_t n = size_t(vocab());
+  std::vector<double> cdf(n);
+  {
+    const float* row = logits.data();
+    const float top = *std::max_element(row, row + vocab()) / temperature;
+    double total = 0;
+    for (int32_t v = 0; v < vocab(); ++v) cdf[size_t(v)] = total += std::exp(double(row[v] / temperature - top));
+    for (double& x : cdf) x /= total;
+  }
+  std::vector<int64_t> counts(n);
+  int mismatches = 0;
+  for (size_t step = 0; step < steps; ++step) {
+    std::vector<engine::SampleSpec> specs(perStep);
+    for (size_t i = 0; i < perStep; ++i)
+      specs[i] = {temperature, (double(step * perStep + i) + 0.5) / double(draws)};
+    std::vector<int32_t> tokens;
+    ASSERT_TRUE(backend_->forwardSample(slices, specs, tokens));
+    ASSERT_EQ(tokens.size(), perStep);
+    for (size_t i = 0; i < perStep; ++i) {
+      const int32_t want = int32_t(std::upper_bound(cdf.begin(), cdf.end(), specs[i].uniform) - cdf.begin());
+      ASSERT_GE(tokens[i], 0);
+      ASSERT_LT(tokens[i], vocab());
+      ++counts[size_t(tokens[i])];
+      mismatches += tokens[i] != want;
+    }
+  }
+  EXPECT_LE(mismatches, 3);
+  int spread = 0;
+  for (int32_t v = 0; v < vocab(); ++v) {
+    const double p = cdf[size_t(v)] - (v ? cdf[size_t(v - 1)] : 0.0);
+    EXPECT_NEAR(double(counts[size_t(v)]) / double(draws), p, 3.0 / double(draws)) << "token " << v;
+    spread += counts[size_t(v)] > 0;
+  }
+  EXPECT_GT(spread, 3) << "the temperature should spread the draws over several tokens";
+  // A spec of temperature 0 in the same batch is still the argmax.
+  std::vector<engine::SampleSpec> greedy(perStep);
+  std::vector<int32_t> tokens;
+  ASSERT_TRUE(backend_->forwardSample(slices, greedy, tokens));
+  EXPECT_EQ(tokens[0], argmax(logits.data(), vocab()));
+}
+
+TEST_F(GpuModel, ForwardSampleDeclinesAllLogits) {
+  backend_->allocateCache(8, 16);
+  std::vector<int32_t> prompt = ids(reference()["cases"][0]["prompt_ids"]), blocks = {0, 1, 2, 3};
+  SeqSlice slice{prompt, 0, blocks, true};
+  engine::SampleSpec spec;
+  std::vector<int32_t> tokens;
+  EXPECT_FALSE(backend_->forwardSample({&slice, 1}, {&spec, 1}, tokens));
 }
 
 TEST_F(GpuModel, MatchesCpuBackendOnEveryPosition) {

@@ -87,7 +87,7 @@ def test_hello(mx, root, tmp):
     # Inspecting: task 0 is row 0 (h1, numbers in its note: intake -> crunch -> card).
     rc, out, err = script(mx, program, run_dir, [
         "show 0", "show 0 0", "history 0", "diff 0 0 3", "eval greeting", "eval len(numbers) > 0",
-        "eval t.scores[-1]", "tasks --status done --agent crunch", "tasks --where id == \"h1\""])
+        "eval t.scores[len(t.scores) - 1]", "tasks --status done --agent crunch", "tasks --where id == \"h1\""])
     check(rc == 0, f"hello inspect script exits 0: {err}")
     check(f'greeting: string = {json.dumps(cards["h1"]["greeting"])}' in out,
           "show 0 prints the greeting the sink has")
@@ -96,9 +96,22 @@ def test_hello(mx, root, tmp):
     check(re.search(r"step 0  intake \(resume 0\) -> goto crunch", out), "history names each step")
     check('  greeting: "" -> "Hello, Ada Lovelace!"' in out, "diff 0 0 3 shows the greeting set")
     check('\n"Hello, Ada Lovelace!"\ntrue\n10\n' in out, "eval of paths, len() and comparisons")
+
     crunch_tasks = re.findall(r"^(\S+)\s+done\s+3 ", out, re.M)
     check(len(crunch_tasks) >= 1 and "0" in crunch_tasks, "tasks --agent crunch finds task 0")
     check("\n1 task\n" in out, "tasks --where id == \"h1\" finds one task")
+
+    # eval compiles any .mx expression with the JIT: built-ins, comprehension-free arithmetic,
+    # string templates; a type error or a runtime failure is one error line.
+    rc2, out2, err2 = script(mx, program, run_dir, [
+        "show 0", "eval upper(greeting) + \"?\"", "eval len(split(t.greeting, \" \")) * 10",
+        "eval \"${len(numbers)} numbers\"", "eval greeting + 1", "eval numbers[100]"])
+    want_upper = json.dumps(cards["h1"]["greeting"].upper() + "?")
+    want_words = str(len(cards["h1"]["greeting"].split(" ")) * 10)
+    check(f"\n{want_upper}\n{want_words}\n" in out2, f"eval runs .mx built-ins: {out2[-400:]}")
+    check(re.search(r'^"\d+ numbers"$', out2, re.M), "eval interpolates string templates")
+    evals = [l for l in err2.splitlines() if l.startswith("error: ")]
+    check(rc2 == 1 and len(evals) == 2, f"a type error and an index failure: one line each ({err2})")
 
     # Forks: no numbers before crunch changes what the task emits; a greeting that intake
     # overwrites does not.

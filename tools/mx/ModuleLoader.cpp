@@ -25,7 +25,7 @@ std::string selfDir() {
 
 }  // namespace
 
-int loadJit(const std::string& path, LoadedModule& out) {
+int loadJit(const std::string& path, LoadedModule& out, std::string* captured) {
   std::string plugin = selfDir() + "/../lib/libmx_jit.so";
   void* lib = dlopen(plugin.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!lib) {
@@ -51,7 +51,8 @@ int loadJit(const std::string& path, LoadedModule& out) {
   char* diagnostics = nullptr;
   int rc = compile(&request, &out.module, &out.jitHandle, &diagnostics);
   if (diagnostics) {
-    std::cerr << diagnostics;
+    if (captured) *captured = diagnostics;
+    else std::cerr << diagnostics;
     freeText(diagnostics);
   }
   return rc;

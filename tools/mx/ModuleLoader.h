@@ -22,9 +22,9 @@ struct LoadedModule {
   }
 };
 
-/// Compiles `path` with the plugin next to this executable; diagnostics go to stderr. Returns an
-/// mx::ExitCode.
-int loadJit(const std::string& path, LoadedModule& out);
+/// Compiles `path` with the plugin next to this executable; diagnostics go to stderr, or to
+/// `*diagnostics` when given. Returns an mx::ExitCode.
+int loadJit(const std::string& path, LoadedModule& out, std::string* diagnostics = nullptr);
 /// Opens a shared object compiled by `mxc -o`. Returns an mx::ExitCode.
 int loadAot(const std::string& path, LoadedModule& out);
 

@@ -12,6 +12,7 @@
 #include <editline/readline.h>
 
 #include "ModuleLoader.h"
+#include "ReplJitEval.h"
 #include "ReplSession.h"
 #include "mx/ExitCodes.h"
 #include "mx/LargeStack.h"
@@ -130,7 +131,8 @@ int repl(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   std::string hash = rt::descriptorHash(loaded.module->descriptor);
-  ReplSession session(debugger, hash, std::cout, std::cerr);
+  JitEvaluator jit(aot.empty() ? file : std::string());
+  ReplSession session(debugger, hash, std::cout, std::cerr, &jit);
   std::cout << "mx repl: pipeline " << debugger.pipeline().name << " of " << module->sourcePath;
   if (!runDir.empty() && debugger.openRun(runDir, hash, error))
     std::cout << "; " << runDir << ": " << debugger.tasks().size() << " tasks";

@@ -8,6 +8,7 @@
 
 #include "ReplExpr.h"
 #include "ReplFormat.h"
+#include "ReplJitEval.h"
 
 namespace mx::cli {
 
@@ -91,7 +92,7 @@ const std::vector<ReplSession::Command>& ReplSession::commands() {
        &ReplSession::runCmd, {C::None}},
       {"continue", "continue", "go on stepping the live tasks after a break or watch",
        &ReplSession::continueCmd, {}},
-      {"eval", "eval EXPR", "a field path, literal or comparison on the current task's state",
+      {"eval", "eval EXPR", "an .mx expression on the current task's state (t), compiled by the JIT",
        &ReplSession::evalCmd, {C::Field}},
       {"export", "export TASK FILE", "write the task (steps, calls, final fields) as JSON",
        &ReplSession::exportCmd, {C::Task, C::File}},
@@ -105,8 +106,8 @@ const std::vector<ReplSession::Command>& ReplSession::commands() {
 }
 
 ReplSession::ReplSession(rt::TaskDebugger& debugger, std::string descriptorHash, std::ostream& out,
-                         std::ostream& err)
-    : d_(debugger), descriptorHash_(std::move(descriptorHash)), out_(out), err_(err) {}
+                         std::ostream& err, JitEvaluator* jit)
+    : d_(debugger), descriptorHash_(std::move(descriptorHash)), out_(out), err_(err), jit_(jit) {}
 
 bool ReplSession::fail(const std::string& why) {
   out_.flush();
@@ -458,7 +459,11 @@ bool ReplSession::evalCmd(const std::vector<std::string>& a, const std::string& 
   uint64_t k = std::min<uint64_t>(currentTurn_, t->steps.size());
   if (!d_.stateAt(*t, k, view, error)) return fail(error);
   Value v;
-  if (!evalExpr(rest, d_.taskType(), view.fields, v, error)) return fail(error);
+  // The JIT compiles any .mx expression against the task type; an AOT session has no compiler
+  // and falls back to field paths, literals and comparisons.
+  bool ok = jit_ && jit_->available() ? jit_->eval(rest, d_.taskType(), view.fields, v, error)
+                                      : evalExpr(rest, d_.taskType(), view.fields, v, error);
+  if (!ok) return fail(error);
   out_ << valueText(v) << '\n';
   return true;
 }

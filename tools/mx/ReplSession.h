@@ -11,6 +11,8 @@
 
 namespace mx::cli {
 
+class JitEvaluator;  // ReplJitEval.h
+
 class ReplSession {
  public:
   /// What a command's arguments complete to (per position; the last repeats).
@@ -24,8 +26,9 @@ class ReplSession {
     std::vector<Complete> completes;
   };
 
+  /// `jit` compiles `eval` expressions (null: AOT session, the field-path evaluator only).
   ReplSession(rt::TaskDebugger& debugger, std::string descriptorHash, std::ostream& out,
-              std::ostream& err);
+              std::ostream& err, JitEvaluator* jit = nullptr);
 
   /// Runs one line. False once the session should end (quit). A bad line prints one
   /// "error: …" line and the session goes on.
@@ -68,6 +71,7 @@ class ReplSession {
   std::string descriptorHash_;
   std::ostream& out_;
   std::ostream& err_;
+  JitEvaluator* jit_;
   std::string current_;  // the task `eval` reads: the last one a command named
   uint64_t currentTurn_ = UINT64_MAX;  // its turn (UINT64_MAX: the latest)
   size_t failures_ = 0;

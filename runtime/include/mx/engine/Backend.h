@@ -28,6 +28,15 @@ struct SeqSlice {
   bool allLogits = false;           // a logits row for every token (tests), else for the last only
 };
 
+/// How forwardSample() picks one slice's token from its logits row: temperature 0 (or less) is
+/// the argmax, lowest id among ties; otherwise the token where `uniform` lands on the cumulative
+/// distribution of softmax(logits / temperature), ids in increasing order — the host Sampler's
+/// rule with no other filter, so the two agree wherever rounding does not decide.
+struct SampleSpec {
+  float temperature = 0.0f;
+  double uniform = 0.0;  // in [0, 1), from the engine's counter-based RNG (core/Rng.h)
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -46,6 +55,17 @@ class Backend {
   /// values into the cache, and replaces `logits` with the rows asked for, in slice order, each
   /// `config().vocabSize` floats: one row per slice, or tokens.size() rows when allLogits.
   virtual void forward(std::span<const SeqSlice> batch, std::vector<float>& logits) = 0;
+
+  /// forward() followed by sampling where the logits are, so that only one token per slice
+  /// crosses back instead of a full-vocabulary row (on a GPU, that copy and the host sampler
+  /// were most of a large-batch step). `specs` has one entry per slice; no slice asks for
+  /// allLogits. Replaces `tokens` with one token per slice. A backend that cannot sample returns
+  /// false having done nothing at all (the cache untouched), and the engine calls forward().
+  virtual bool forwardSample(std::span<const SeqSlice> batch, std::span<const SampleSpec> specs,
+                             std::vector<int32_t>& tokens) {
+    (void)batch, (void)specs, (void)tokens;
+    return false;
+  }
 };
 
 /// The CPU backend over a Hugging Face model folder (weights upcast to fp32 at load).

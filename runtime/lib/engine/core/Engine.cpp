@@ -1,6 +1,7 @@
 // Engine.cpp — the public face of the engine: submit() and the step thread's loop; what a step
 // does is in EngineStep.cpp.
 #include <algorithm>
+#include <cstdlib>
 
 #include "CacheSize.h"
 #include "EngineImpl.h"
@@ -61,6 +62,8 @@ Engine::Impl::Impl(std::unique_ptr<Backend> backendIn, const Tokenizer& tokenize
   options.blockSize = std::max(options.blockSize, 1);
   options.maxBatchSeqs = std::max(options.maxBatchSeqs, 1);
   options.maxBatchTokens = std::max(options.maxBatchTokens, options.maxBatchSeqs);
+  const char* hostSampling = std::getenv("MX_HOST_SAMPLING");
+  backendSampling = !(hostSampling && std::string(hostSampling) == "1");
   numBlocks = core::chooseBlockCount(backend->config(), options);
   backend->allocateCache(numBlocks, options.blockSize);
   resetCache();

@@ -50,6 +50,10 @@ struct Engine::Impl {
   int64_t blockCopies = 0, preemptions = 0, steps = 0;
   std::vector<SeqSlice> slices;
   std::vector<float> logits;
+  std::vector<SampleSpec> sampleSpecs;  // forwardSample's inputs and outputs, reused every step
+  // MX_HOST_SAMPLING=1 in the environment turns forwardSample off: A/B timings on one machine.
+  bool backendSampling = true;
+  std::vector<int32_t> sampledTokens;
 
   std::thread thread;  // last: starts once everything above exists
 
@@ -60,6 +64,11 @@ struct Engine::Impl {
   void step();
   void sampleNext(core::Sequence& seq, std::span<const float> row);
   void draw(core::Sequence& seq, std::span<const float> row);
+  /// Fills sampleSpecs for the planned slices when the backend may sample every token this step
+  /// needs (SampleSpec's rule covers each request's parameters); false leaves forward() to it.
+  bool planBackendSampling(const core::StepPlan& plan);
+  /// Appends a sampled token, applies stops, retires the sample when it finishes.
+  void takeToken(core::Sequence& seq, int32_t token);
   void forkSamples(core::RequestGroup& group);
   void retireSample(core::Sequence& seq);
   void complete(core::RequestGroup& group);

@@ -1,6 +1,7 @@
 // EngineStep.cpp — one engine step: plan the batch, copy-on-write, one forward over every
-// scheduled sequence (prefill chunks and decodes together), then sample, apply stops, fork n
-// samples after the prompt's prefill, and complete finished requests.
+// scheduled sequence (prefill chunks and decodes together), then sample (in the backend when it
+// can and every request allows, else on the host), apply stops, fork n samples after the
+// prompt's prefill, and complete finished requests.
 #include <exception>
 
 #include "EngineImpl.h"
@@ -30,10 +31,13 @@ void Engine::Impl::step() {
          .blocks = seq.blocks,
          .allLogits = false});
   }
+  bool sampledByBackend = false;
   try {
     for (auto [from, to] : plan.copies) backend->copyBlock(from, to);
     blockCopies += int64_t(plan.copies.size());
-    backend->forward(slices, logits);
+    sampledByBackend = backendSampling && planBackendSampling(plan) &&
+                       backend->forwardSample(slices, sampleSpecs, sampledTokens);
+    if (!sampledByBackend) backend->forward(slices, logits);
   } catch (const std::exception& e) {
     // What the cache holds is in doubt now: fail what the engine holds rather than guess.
     failAll(std::string("backend ") + backend->name() + ": " + e.what());
@@ -41,6 +45,19 @@ void Engine::Impl::step() {
   }
   ++steps;
   scheduler->commit(plan);
+
+  if (sampledByBackend) {
+    MX_ASSERT(sampledTokens.size() == plan.slices.size(), "the backend returns one token a slice");
+    for (size_t j = 0; j < plan.slices.size(); ++j) {
+      core::Sequence& seq = *plan.slices[j].seq;
+      if (seq.remaining() > 0) continue;  // a prefill chunk short of the end: its token is unused
+      // A prompt that just finished prefill forks here; planBackendSampling let only n == 1
+      // through, so the fork adds no sample and this sequence is the only one to draw.
+      if (!seq.group->forked) forkSamples(*seq.group);
+      takeToken(seq, sampledTokens[j]);
+    }
+    return;
+  }
 
   const size_t vocab = size_t(backend->config().vocabSize);
   MX_ASSERT(logits.size() == plan.slices.size() * vocab, "the backend returns one row a slice");
@@ -86,8 +103,40 @@ void Engine::Impl::draw(core::Sequence& seq, std::span<const float> row) {
       core::uniformDraw(params.seed, uint32_t(seq.sampleIndex), uint32_t(seq.generated()));
   int32_t token = sampler.sample(row, params, seq.tokens, uniform);
   if (params.logprobs >= 0) seq.logprobs.push_back(sampler.logprobs(row, token, params.logprobs));
+  takeToken(seq, token);
+}
+
+void Engine::Impl::takeToken(core::Sequence& seq, int32_t token) {
   core::appendToken(seq, token, seq.group->stops);
   if (seq.finished()) retireSample(seq);
+}
+
+bool Engine::Impl::planBackendSampling(const core::StepPlan& plan) {
+  const int32_t vocab = backend->config().vocabSize;
+  sampleSpecs.clear();
+  for (const core::ScheduledSlice& s : plan.slices) {
+    const core::Sequence& seq = *s.seq;
+    // A prefill chunk short of the prompt's end samples nothing: any spec will do.
+    if (seq.numComputed + s.count < int32_t(seq.tokens.size())) {
+      sampleSpecs.push_back({});
+      continue;
+    }
+    const SamplingParams& p = seq.group->request.params;
+    // What only the host sampler does: penalties and logprobs need the row (and the context);
+    // n samples forking off one prefill need n draws from one row.
+    if (p.repetitionPenalty != 1.0f || p.logprobs >= 0) return false;
+    if (!seq.group->forked && p.n != 1) return false;
+    // Greedy ignores the truncation filters (the argmax survives every one of them).
+    if (p.temperature > 0.0f) {
+      const bool topKOff = p.topK <= 0 || p.topK >= vocab;
+      if (!topKOff || p.topP < 1.0f || p.minP > 0.0f) return false;
+    }
+    // The same draw as draw() would make: the RNG is keyed by sample and token index only.
+    sampleSpecs.push_back(
+        {.temperature = p.temperature,
+         .uniform = core::uniformDraw(p.seed, uint32_t(seq.sampleIndex), uint32_t(seq.generated()))});
+  }
+  return true;
 }
 
 void Engine::Impl::retireSample(core::Sequence& seq) {

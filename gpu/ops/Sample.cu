@@ -1,0 +1,115 @@
+// Sample.cu — one thread block per row: a coalesced argmax pass, then (sampling only) per-thread
+// sums of exp over contiguous id ranges, a block scan of those sums, and a walk of the one range
+// where the draw lands. Contiguous ranges keep the cumulative sum in id order, as the host's is.
+#include <cub/block/block_reduce.cuh>
+#include <cub/block/block_scan.cuh>
+
+#include <climits>
+#include <cmath>
+
+#include "../CudaCheck.h"
+#include "Sample.cuh"
+
+namespace mx::gpu {
+namespace {
+
+constexpr int kThreads = 512;
+
+struct Best {
+  float value;
+  int id;
+};
+
+// The better of two candidates: higher logit, then lower id (ties go to the lowest id).
+struct BetterOf {
+  __device__ Best operator()(const Best& a, const Best& b) const {
+    if (a.value != b.value) return a.value > b.value ? a : b;
+    return a.id < b.id ? a : b;
+  }
+};
+
+struct MaxOf {
+  __device__ int operator()(int a, int b) const { return a > b ? a : b; }
+};
+
+__global__ void __launch_bounds__(kThreads)
+sampleKernel(const float* logits, int vocab, const RowSample* specs, int32_t* tokens) {
+  using Reduce = cub::BlockReduce<Best, kThreads>;
+  using ReduceInt = cub::BlockReduce<int, kThreads>;
+  using Scan = cub::BlockScan<double, kThreads>;
+  __shared__ union {
+    typename Reduce::TempStorage reduce;
+    typename ReduceInt::TempStorage reduceInt;
+    typename Scan::TempStorage scan;
+  } temp;
+  __shared__ Best best;
+  __shared__ int owner;
+
+  const float* row = logits + size_t(blockIdx.x) * size_t(vocab);
+  const RowSample spec = specs[blockIdx.x];
+  const int tid = threadIdx.x;
+
+  // Pass 1: argmax. Each thread's ids rise, so a strict > keeps its first of equal maxima; NaN
+  // never compares greater, so it is never picked.
+  Best mine{-INFINITY, INT_MAX};
+  for (int v = tid; v < vocab; v += kThreads) {
+    const float x = row[v];
+    if (x > mine.value || (mine.id == INT_MAX && x == -INFINITY)) mine = {x, v};
+  }
+  const Best reduced = Reduce(temp.reduce).Reduce(mine, BetterOf());
+  if (tid == 0) best = reduced;
+  __syncthreads();
+  if (spec.temperature <= 0.0f) {
+    if (tid == 0) tokens[blockIdx.x] = best.id == INT_MAX ? 0 : best.id;
+    return;
+  }
+
+  // Pass 2: this thread's share of Σ w over ids [begin, end). The division matches the host's
+  // (logit / T, then minus the largest scaled logit), so the weights do too, to expf's ulps.
+  const float t = spec.temperature, top = best.value / t;
+  const int chunk = (vocab + kThreads - 1) / kThreads;
+  const int begin = min(vocab, tid * chunk), end = min(vocab, begin + chunk);
+  double sum = 0;
+  for (int v = begin; v < end; ++v) sum += double(expf(row[v] / t - top));
+  double prefix = 0, total = 0;
+  __syncthreads();  // temp is reused
+  Scan(temp.scan).ExclusiveSum(sum, prefix, total);
+  const double target = spec.uniform * total;
+
+  // The range the draw lands in: the last one with weight that starts at or below the target.
+  // Exactly one thread owns it whatever the scan's rounding (the argmax's range starts at or
+  // below any target ≥ 0 and has weight 1), so the walk below always writes a token.
+  __syncthreads();
+  const int candidate = (sum > 0 && prefix <= target) ? tid : -1;
+  const int chosen = ReduceInt(temp.reduceInt).Reduce(candidate, MaxOf());
+  if (tid == 0) owner = chosen;
+  __syncthreads();
+  if (owner < 0) {  // only NaN logits get here (a NaN total): fall back to the argmax
+    if (tid == 0) tokens[blockIdx.x] = best.id == INT_MAX ? 0 : best.id;
+    return;
+  }
+  if (tid != owner) return;
+  double cumulative = prefix;
+  int last = -1;
+  for (int v = begin; v < end; ++v) {
+    const float w = expf(row[v] / t - top);
+    if (!(w > 0.0f)) continue;  // zero (underflow) or NaN weights are never drawn
+    last = v;
+    cumulative += double(w);
+    if (target < cumulative) break;
+  }
+  // Ran off the end: the target is at or past this range's rounded sum. Its last token with
+  // weight is then the answer (the host Sampler's "rounding left the sum a hair under 1").
+  tokens[blockIdx.x] = last;
+}
+
+}  // namespace
+
+void sampleRows(const float* logits, int64_t rows, int vocab, const RowSample* specs,
+                int32_t* tokens, cudaStream_t stream) {
+  if (rows == 0) return;
+  sampleKernel<<<unsigned(rows), kThreads, 0, stream>>>(logits, vocab, specs, tokens);
+  MX_CUDA_CHECK_LAUNCH();
+}
+
+}  // namespace mx::gpu
