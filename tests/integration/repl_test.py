@@ -167,6 +167,11 @@ def test_debate(mx, root, tmp, rows, hello_run):
     check(re.search(r"call 0: model solver\.chat  seed \d+  tokens \d+ in, \d+ out", out) and
           "completion: [assistant]" in out and "[user] " in out,
           "history shows calls with seeds, tokens, prompts and completions")
+    question = sink(os.path.join(run_dir, "debates.jsonl"))
+    rendered = re.search(r"rendered prompt \(chat template\):\n      \| <\|endoftext\|><\|user\|>\n"
+                         r"      \| (.*)<\|end\|>\n      \| <\|assistant\|>\n", out)
+    check(rendered and rendered.group(1) in {r["question"] for r in question},
+          "history shows the prompt as tiny-arith's chat template renders it")
 
     # A fork with another question and another seed changes the calls; the same seed and no edit
     # repeats the original exactly.
@@ -187,6 +192,16 @@ def test_debate(mx, root, tmp, rows, hello_run):
           [c["seed"] for s in orig["steps"] for c in s.get("calls", [])], "fork seed S reseeds calls")
     check(calls(got["f3"]) == calls(orig) and got["f3"]["final"] == orig["final"],
           "a fork without edits repeats the original")
+
+    # prompt AGENT = "…": every chat call of that agent gets the system prompt, and the calls change.
+    pf = os.path.join(tmp, "dp.json")
+    rc, out, err, got = export(mx, program, run_dir, [
+        "fork 0 0 prompt ask = \"You answer in one word.\"", f"export f1 {pf}"], tmp, "debate-prompt")
+    check(rc == 0, f"debate prompt fork exits 0: {err}")
+    firsts = [c["args"][0][0] for s in got["f1"]["steps"] for c in s.get("calls", [])]
+    check(firsts and all(m == {"role": "system", "content": "You answer in one word.", "tool_calls": []}
+                         for m in firsts), f"every call of ask starts with the new system prompt: {firsts[:2]}")
+    check(calls(got["f1"]) != calls(orig), "the prompt fork's calls differ from the original's")
 
     # A run directory of another pipeline: refused in one line; the session goes on.
     rc, out, err = script(mx, program, hello_run, ["tasks", f"load {run_dir}", "tasks"])

@@ -13,6 +13,7 @@
 
 #include "ModuleLoader.h"
 #include "ReplJitEval.h"
+#include "ReplPrompt.h"
 #include "ReplSession.h"
 #include "mx/ExitCodes.h"
 #include "mx/LargeStack.h"
@@ -132,7 +133,8 @@ int repl(const std::vector<std::string>& args) {
   }
   std::string hash = rt::descriptorHash(loaded.module->descriptor);
   JitEvaluator jit(aot.empty() ? file : std::string());
-  ReplSession session(debugger, hash, std::cout, std::cerr, &jit);
+  PromptRenderer prompts(*module, baseDir);
+  ReplSession session(debugger, hash, std::cout, std::cerr, &jit, &prompts);
   std::cout << "mx repl: pipeline " << debugger.pipeline().name << " of " << module->sourcePath;
   if (!runDir.empty() && debugger.openRun(runDir, hash, error))
     std::cout << "; " << runDir << ": " << debugger.tasks().size() << " tasks";

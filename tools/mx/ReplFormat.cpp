@@ -3,6 +3,8 @@
 
 #include <cstdio>
 
+#include "ReplPrompt.h"
+
 namespace mx::cli {
 
 using rt::Value;
@@ -68,7 +70,8 @@ std::string ms(uint64_t ns) {
 
 }  // namespace
 
-void printStep(std::ostream& out, const rt::ModuleInfo& m, const rt::StepInfo& s) {
+void printStep(std::ostream& out, const rt::ModuleInfo& m, const rt::StepInfo& s,
+               PromptRenderer* renderer) {
   static const char* effects[] = {"goto", "done", "await", "fail"};
   out << "step " << s.step << "  " << agentName(m, s.agent) << " (resume " << s.resume << ") -> "
       << effects[s.effect];
@@ -82,6 +85,19 @@ void printStep(std::ostream& out, const rt::ModuleInfo& m, const rt::StepInfo& s
         << ms(c.latencyNs) << (c.attempt ? "  attempt " + std::to_string(c.attempt) : "") << '\n';
     out << "    prompt:\n";
     printArgs(out, c);
+    if (auto rendered = renderer ? renderer->render(c) : std::nullopt) {
+      out << "    rendered prompt (chat template):\n";
+      std::string line;
+      for (char ch : *rendered) {
+        if (ch != '\n') {
+          line += ch;
+          continue;
+        }
+        out << "      | " << line << '\n';
+        line.clear();
+      }
+      if (!line.empty()) out << "      | " << line << '\n';
+    }
     if (!c.error.empty()) out << "    error: " << c.error << '\n';
     else if (c.result.tag() == MX_RECORD)
       out << "    completion: [" << c.result.get("role").str() << "] " << c.result.get("content").str() << '\n';

@@ -22,7 +22,10 @@ void printView(std::ostream& out, const rt::ModuleInfo& m, const rt::TaskInfo& t
                const rt::TaskView& view);
 /// `history`: one step with its calls (prompt and completion of chat calls), tokens, latency and
 /// seeds.
-void printStep(std::ostream& out, const rt::ModuleInfo& m, const rt::StepInfo& step);
+/// With `renderer`, a chat call on a local model also shows its prompt as rendered by the chat template.
+class PromptRenderer;
+void printStep(std::ostream& out, const rt::ModuleInfo& m, const rt::StepInfo& step,
+               PromptRenderer* renderer = nullptr);
 
 nlohmann::json stepJson(const rt::ModuleInfo& m, const rt::StepInfo& step);
 nlohmann::json viewJson(const rt::TaskInfo& task, const rt::TaskView& view);

@@ -80,7 +80,7 @@ const std::vector<ReplSession::Command>& ReplSession::commands() {
        &ReplSession::stepCmd, {C::Task}},
       {"replay", "replay TASK", "re-execute from the input row with the recorded seeds; identical?",
        &ReplSession::replayCmd, {C::Task}},
-      {"fork", "fork TASK TURN [set FIELD = EXPR]... [model M] [seed S]",
+      {"fork", "fork TASK TURN [set FIELD = EXPR]... [prompt AGENT = \"TEXT\"] [model M] [seed S]",
        "a new task from before step TURN, edited, run to the end, shown next to the original",
        &ReplSession::forkCmd, {C::Task, C::None, C::None}},
       {"break", "break [AGENT]", "stop live stepping before a step of AGENT (no AGENT: list)",
@@ -106,8 +106,13 @@ const std::vector<ReplSession::Command>& ReplSession::commands() {
 }
 
 ReplSession::ReplSession(rt::TaskDebugger& debugger, std::string descriptorHash, std::ostream& out,
-                         std::ostream& err, JitEvaluator* jit)
-    : d_(debugger), descriptorHash_(std::move(descriptorHash)), out_(out), err_(err), jit_(jit) {}
+                         std::ostream& err, JitEvaluator* jit, PromptRenderer* prompts)
+    : d_(debugger),
+      descriptorHash_(std::move(descriptorHash)),
+      out_(out),
+      err_(err),
+      jit_(jit),
+      prompts_(prompts) {}
 
 bool ReplSession::fail(const std::string& why) {
   out_.flush();
@@ -226,7 +231,7 @@ bool ReplSession::historyCmd(const std::vector<std::string>& a, const std::strin
   if (!t) return false;
   out_ << "task " << t->id << " (" << statusName(t->status) << ", " << t->origin << "): "
        << t->steps.size() << " steps\n";
-  for (const auto& s : t->steps) printStep(out_, d_.module(), s);
+  for (const auto& s : t->steps) printStep(out_, d_.module(), s, prompts_);
   return true;
 }
 
@@ -349,9 +354,15 @@ bool ReplSession::forkCmd(const std::vector<std::string>& a, const std::string&)
       edits.seed = s;
       i += 2;
     } else if (a[i] == "prompt") {
-      return fail("prompt edits are not supported yet; edit the conversation field with set");
+      if (i + 3 >= a.size() || a[i + 2] != "=") return fail("usage: prompt AGENT = \"TEXT\"");
+      std::string agent = a[i + 1], expr;
+      for (i += 3; i < a.size() && !keyword(a[i]); ++i) expr += (expr.empty() ? "" : " ") + a[i];
+      Value v;
+      if (!evalExpr(expr, d_.taskType(), at.fields, v, error)) return fail(error);
+      if (v.tag() != MX_STR) return fail("prompt " + agent + ": the prompt must be a string");
+      edits.prompts[agent] = std::string(v.asString());
     } else {
-      return fail("fork edits are set FIELD = EXPR, model M and seed S; not '" + a[i] + "'");
+      return fail("fork edits are set FIELD = EXPR, prompt AGENT = \"TEXT\", model M and seed S; not '" + a[i] + "'");
     }
   }
   DebugTask* f = d_.fork(*t, k, edits, error);

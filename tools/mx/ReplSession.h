@@ -11,7 +11,8 @@
 
 namespace mx::cli {
 
-class JitEvaluator;  // ReplJitEval.h
+class JitEvaluator;    // ReplJitEval.h
+class PromptRenderer;  // ReplPrompt.h
 
 class ReplSession {
  public:
@@ -27,8 +28,9 @@ class ReplSession {
   };
 
   /// `jit` compiles `eval` expressions (null: AOT session, the field-path evaluator only).
+  /// `prompts` renders chat prompts for `history` (null: raw messages only).
   ReplSession(rt::TaskDebugger& debugger, std::string descriptorHash, std::ostream& out,
-              std::ostream& err, JitEvaluator* jit = nullptr);
+              std::ostream& err, JitEvaluator* jit = nullptr, PromptRenderer* prompts = nullptr);
 
   /// Runs one line. False once the session should end (quit). A bad line prints one
   /// "error: …" line and the session goes on.
@@ -72,6 +74,7 @@ class ReplSession {
   std::ostream& out_;
   std::ostream& err_;
   JitEvaluator* jit_;
+  PromptRenderer* prompts_;
   std::string current_;  // the task `eval` reads: the last one a command named
   uint64_t currentTurn_ = UINT64_MAX;  // its turn (UINT64_MAX: the latest)
   size_t failures_ = 0;

@@ -266,6 +266,24 @@ ModelBackend* TaskDebugger::backend(uint32_t resource, std::string& error) {
   return (backends_[resource] = std::move(model)).get();
 }
 
+/// Fork `prompt AGENT = "TEXT"` on one call: chat gets TEXT as its system message (replacing the
+/// first one, or put first), complete gets TEXT as its prompt; tool calls are left alone.
+static void withSystemPrompt(PendingCall& c, const std::string& text) {
+  std::string_view method = stdlib::builtinSpecs()[c.builtin].name;
+  if (c.args.empty()) return;
+  if (method == "complete") {
+    c.args[0] = Value::string(text);
+    return;
+  }
+  if (method != "chat" || c.args[0].tag() != MX_LIST) return;
+  std::vector<Value> messages;
+  const Value& old = c.args[0];
+  size_t from = old.size() > 0 && old.at(0).get("role").tag() == MX_STR && old.at(0).get("role").asString() == "system" ? 1 : 0;
+  messages.push_back(Value::record(messageShape(), {Value::string("system"), Value::string(text), Value::list({})}));
+  for (size_t i = from; i < old.size(); ++i) messages.push_back(old.at(i));
+  c.args[0] = Value::list(std::move(messages));
+}
+
 /// Runs the step function of `t` once and applies its effect, as Scheduler::step does. An
 /// await's calls are numbered and seeded; with `liveCalls` they go to the models (with the
 /// pipeline's retries) and their results are in `t`; without, the caller supplies them.
@@ -325,6 +343,8 @@ bool TaskDebugger::execute(const DebugTask& task, TaskState& t, StepInfo& s, boo
     auto over = task.modelFor.find(c.resource);
     if (over != task.modelFor.end()) c.resource = over->second;
   }
+  if (auto p = task.promptFor.find(t.agent); p != task.promptFor.end())
+    for (PendingCall& c : t.calls) withSystemPrompt(c, p->second);
   numberCalls(t, false);
   auto specs = stdlib::builtinSpecs();
   for (size_t i = 0; i < t.calls.size(); ++i) {
@@ -522,6 +542,16 @@ DebugTask* TaskDebugger::fork(const DebugTask& task, uint64_t turn, const ForkEd
     t->origin += ", model " + edits.model;
   }
   if (edits.seed) t->origin += ", seed " + std::to_string(*edits.seed);
+  t->promptFor = task.promptFor;
+  for (const auto& [agent, text] : edits.prompts) {
+    auto a = std::find_if(m_.agents.begin(), m_.agents.end(), [&](const AgentInfo& x) { return x.name == agent; });
+    if (a == m_.agents.end()) {
+      error = "no agent named '" + agent + "'";
+      return nullptr;
+    }
+    t->promptFor[static_cast<uint32_t>(a - m_.agents.begin())] = text;
+    t->origin += ", prompt " + agent;
+  }
   for (const auto& [name, value] : edits.set) {
     size_t i = 0;
     while (i < task_->fields.size() && task_->fields[i].name != name) ++i;

@@ -43,6 +43,7 @@ struct DebugTask {
   TaskStatus status = TaskStatus::Running;
   uint64_t runSeed = 0;                   // seeds its random draws and calls
   std::map<uint32_t, uint32_t> modelFor;  // fork `model M`: model resource → the one used instead
+  std::map<uint32_t, std::string> promptFor;  // fork `prompt AGENT = "…"`: agent → system prompt
 };
 
 /// A task between two steps: what `show` prints.
@@ -60,6 +61,9 @@ struct ForkEdits {
   std::vector<std::pair<std::string, Value>> set;  // field = value (type-checked by the caller)
   std::string model;                               // every model call goes to this model
   std::optional<uint64_t> seed;                    // the fork's run seed
+  // prompt AGENT = "TEXT": the system prompt of every model call AGENT makes (chat: replaces the
+  // first system message or puts one first; complete: replaces the prompt).
+  std::map<std::string, std::string> prompts;
 };
 
 /// What `replay` found: every step re-executed with live models against its record.
