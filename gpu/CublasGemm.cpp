@@ -9,6 +9,9 @@ namespace mx::gpu {
 Gemm::Gemm(cudaStream_t stream) {
   MX_CUBLAS_CHECK(cublasCreate(&handle_));
   MX_CUBLAS_CHECK(cublasSetStream(handle_, stream));
+  // A workspace of our own: cuBLAS must not allocate while a CUDA graph is being captured.
+  workspace_.allocate(kWorkspaceBytes, "the cuBLAS workspace");
+  MX_CUBLAS_CHECK(cublasSetWorkspace(handle_, workspace_.get(), kWorkspaceBytes));
 }
 
 Gemm::~Gemm() {

@@ -3,6 +3,7 @@
 
 #include <cublas_v2.h>
 
+#include "DeviceBuffer.h"
 #include "ops/Types.cuh"
 
 namespace mx::gpu {
@@ -20,7 +21,9 @@ class Gemm {
               cudaDataType_t yType, float beta = 0.0f);
 
  private:
+  static constexpr size_t kWorkspaceBytes = size_t(32) << 20;  // NVIDIA's advice for Hopper
   cublasHandle_t handle_ = nullptr;
+  DeviceBuffer<uint8_t> workspace_;
 };
 
 }  // namespace mx::gpu

@@ -3,11 +3,14 @@
 
 #include <tbb/parallel_for.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
 #include "CudaCheck.h"
 #include "Rope.h"  // the CPU reference's frequencies (runtime/lib/engine/model)
+#include "ops/DecodeAttention.cuh"
 #include "ops/Embedding.cuh"
 #include "ops/RmsNorm.cuh"
 #include "ops/Rope.cuh"
@@ -24,7 +27,10 @@ CudaBackend::CudaBackend(engine::ModelConfig config, CudaWeights weights, int de
     throw std::invalid_argument("cuda backend: num_attention_heads is not a multiple of num_key_value_heads");
   MX_CUDA_CHECK(cudaSetDevice(device_));
   MX_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
+  MX_CUDA_CHECK(cudaDeviceGetAttribute(&multiprocessors_, cudaDevAttrMultiProcessorCount, device_));
   gemm_ = std::make_unique<Gemm>(stream_);
+  const char* graphs = std::getenv("MX_CUDA_GRAPHS");
+  useGraphs_ = !(graphs && std::string(graphs) == "0");
   const std::vector<float> freq = engine::cpu::Rope(config_).inverseFrequencies();
   invFreq_.allocate(freq.size(), "rope frequencies");
   MX_CUDA_CHECK(cudaMemcpy(invFreq_.get(), freq.data(), freq.size() * sizeof(float), cudaMemcpyHostToDevice));
@@ -43,12 +49,36 @@ void CudaBackend::allocateCache(int32_t numBlocks, int32_t blockSize) {
   cache_.release();
   numBlocks_ = 0;  // unusable until the new cache exists
   kv_.blockSize = blockSize;
-  const int64_t bytes = int64_t(numBlocks) * int64_t(kv_.blockElements()) * int64_t(sizeof(bf16));
+  // One block more than asked: the scratch block that a graph's padding rows write into.
+  const int64_t bytes = int64_t(numBlocks + 1) * int64_t(kv_.blockElements()) * int64_t(sizeof(bf16));
   requireFreeMemory(bytes, ("a KV cache of " + std::to_string(numBlocks) + " blocks").c_str());
   cache_.allocate(size_t(bytes) / sizeof(bf16), "the KV cache");
   // Zeroed: stale bits must never be NaN, and tests compare whole blocks.
   MX_CUDA_CHECK(cudaMemsetAsync(cache_.get(), 0, size_t(bytes), stream_));
   numBlocks_ = numBlocks;
+  scratchBlock_ = numBlocks;
+}
+
+int32_t CudaBackend::cacheBlockLimit(int32_t blockSize, int32_t maxBatchTokens) const {
+  MX_CUDA_CHECK(cudaSetDevice(device_));
+  size_t freeBytes = 0, totalBytes = 0;
+  MX_CUDA_CHECK(cudaMemGetInfo(&freeBytes, &totalBytes));
+  const engine::ModelConfig& c = config_;
+  // Activations per token (fp32 residual and qkv, bf16 the rest) with the logits of one row
+  // each, plus a fixed margin for cuBLAS workspaces, graphs and the CUDA context's growth.
+  const int64_t perToken = 4 * int64_t(c.hiddenSize) + 4 * int64_t(c.numHeads + 2 * c.numKvHeads) * c.headDim +
+                           2 * (2 * int64_t(c.hiddenSize) + int64_t(c.numHeads) * c.headDim +
+                                3 * int64_t(c.intermediateSize)) +
+                           4 * int64_t(c.vocabSize);
+  const int64_t headroom = perToken * std::max(maxBatchTokens, 1) + (int64_t(1) << 30);
+  const int64_t usable = int64_t(freeBytes) - headroom;
+  KvLayout layout = kv_;
+  layout.blockSize = blockSize;
+  const int64_t blockBytes = int64_t(layout.blockElements()) * int64_t(sizeof(bf16));
+  if (usable <= 0 || blockBytes <= 0) return 1;
+  // The current cache, if any, is freed before a new one is made: count it as free.
+  const int64_t current = int64_t(numBlocks_ + 1) * int64_t(kv_.blockElements()) * int64_t(sizeof(bf16));
+  return int32_t(std::min<int64_t>((usable + current) * 9 / 10 / blockBytes - 1, INT32_MAX - 1));
 }
 
 void CudaBackend::copyBlock(int32_t from, int32_t to) {
@@ -94,7 +124,8 @@ void CudaBackend::uploadStep(std::span<const SeqSlice> batch) {
   const int32_t bs = kv_.blockSize;
   const int group = config_.numHeads / config_.numKvHeads;
   const int tileTokens = attentionTileTokens(group);
-  std::vector<int32_t> tokens, positions, slots, rows, tiles, tableOffsets, tables;
+  const bool decodeKernel = decodeAttentionSupports(config_.headDim, group);
+  std::vector<int32_t> tokens, positions, slots, rows, tiles, decodeTiles, tableOffsets, tables;
   numTiles_ = 0;
   maxTileTokens_ = 0;
   for (size_t s = 0; s < batch.size(); ++s) {
@@ -109,6 +140,10 @@ void CudaBackend::uploadStep(std::span<const SeqSlice> batch) {
     }
     for (int32_t i = 0; i < n; i += tileTokens) {
       const int32_t count = std::min(tileTokens, n - i);
+      if (count == 1 && decodeKernel) {
+        decodeTiles.insert(decodeTiles.end(), {int32_t(s), first + i, 1, slice.startPos + i});
+        continue;
+      }
       tiles.insert(tiles.end(), {int32_t(s), first + i, count, slice.startPos + i});
       maxTileTokens_ = std::max(maxTileTokens_, count);
       ++numTiles_;
@@ -132,6 +167,9 @@ void CudaBackend::uploadStep(std::span<const SeqSlice> batch) {
   offSlots_ = append(slots);
   offRows_ = append(rows);
   offTiles_ = append(tiles);
+  offDecodeTiles_ = append(decodeTiles);
+  numDecodeTiles_ = int(decodeTiles.size() / 4);
+  decodeSplits_ = decodeAttentionSplits(numDecodeTiles_, config_.numKvHeads, multiprocessors_);
   offTableOffsets_ = append(tableOffsets);
   offTables_ = append(tables);
   pinnedMeta_.reserve(hostMeta_.size());
@@ -154,6 +192,8 @@ void CudaBackend::ensureWorkspace(int64_t tokens, int64_t rows) {
   act_.reserve(t * inter, "activations");
   selected_.reserve(size_t(rows) * hidden, "activations");
   logits_.reserve(size_t(rows) * c.vocabSize, "logits");
+  if (decodeSplits_ > 1)
+    partials_.reserve(size_t(decodeSplits_) * numDecodeTiles_ * c.numHeads * (c.headDim + 2), "attention partials");
   pinnedLogits_.reserve(size_t(rows) * c.vocabSize);
 }
 
@@ -161,7 +201,9 @@ void CudaBackend::forward(std::span<const SeqSlice> batch, std::vector<float>& l
   validate(batch);
   logits.clear();
   if (batch.empty()) return;
-  computeLogits(batch);
+  MX_CUDA_CHECK(cudaSetDevice(device_));
+  prepareStep(batch);
+  queueLogits();
   const int64_t vocab = config_.vocabSize;
   const size_t count = size_t(rows_ * vocab);
   MX_CUDA_CHECK(cudaMemcpyAsync(pinnedLogits_.get(), logits_.get(), count * sizeof(float),
@@ -186,29 +228,59 @@ bool CudaBackend::forwardSample(std::span<const SeqSlice> batch,
   validate(batch);
   tokens.clear();
   if (batch.empty()) return true;
-  computeLogits(batch);  // one row per slice: no slice asks for allLogits
+
+  // A decode-only step replays a graph of its padded size; padding rows decode token 0 at
+  // position 0 into the scratch block and are dropped.
+  bool decodeOnly = true;
+  for (const SeqSlice& slice : batch) decodeOnly = decodeOnly && slice.tokens.size() == 1;
+  const int32_t bucket = decodeOnly && useGraphs_ ? DecodeGraphs::bucket(int64_t(batch.size())) : 0;
+  std::vector<SeqSlice> padded;
+  if (bucket > 0) {
+    padded.assign(batch.begin(), batch.end());
+    SeqSlice pad;
+    pad.tokens = std::span<const int32_t>(&kPadToken, 1);
+    pad.blocks = std::span<const int32_t>(&scratchBlock_, 1);
+    padded.resize(size_t(bucket), pad);
+    batch = padded;
+  }
+  MX_CUDA_CHECK(cudaSetDevice(device_));
+  prepareStep(batch);  // one row per slice: no slice asks for allLogits
   const size_t rows = size_t(rows_);
   pinnedSpecs_.reserve(rows);
   specs_.reserve(rows, "sampling specs");
   pinnedTokens_.reserve(rows);
   tokensOut_.reserve(rows, "sampled tokens");
   // The previous step's sync freed the pinned buffers; the copy below is queued behind the model.
-  for (size_t r = 0; r < rows; ++r) pinnedSpecs_.get()[r] = {specs[r].temperature, specs[r].uniform};
+  for (size_t r = 0; r < rows; ++r)
+    pinnedSpecs_.get()[r] = r < specs.size() ? RowSample{specs[r].temperature, specs[r].uniform} : RowSample{0, 0};
   MX_CUDA_CHECK(cudaMemcpyAsync(specs_.get(), pinnedSpecs_.get(), rows * sizeof(RowSample),
                                 cudaMemcpyHostToDevice, stream_));
-  sampleRows(logits_.get(), rows_, config_.vocabSize, specs_.get(), tokensOut_.get(), stream_);
+  auto queue = [&] {
+    queueLogits();
+    sampleRows(logits_.get(), rows_, config_.vocabSize, specs_.get(), tokensOut_.get(), stream_);
+  };
+  if (bucket > 0) graphs_.launch(bucket, bufferAddresses(), stream_, queue);
+  else queue();
   MX_CUDA_CHECK(cudaMemcpyAsync(pinnedTokens_.get(), tokensOut_.get(), rows * sizeof(int32_t),
                                 cudaMemcpyDeviceToHost, stream_));
   MX_CUDA_CHECK(cudaStreamSynchronize(stream_));
-  tokens.assign(pinnedTokens_.get(), pinnedTokens_.get() + rows);
+  tokens.assign(pinnedTokens_.get(), pinnedTokens_.get() + specs.size());
   return true;
 }
 
-void CudaBackend::computeLogits(std::span<const SeqSlice> batch) {
-  MX_CUDA_CHECK(cudaSetDevice(device_));
+std::vector<const void*> CudaBackend::bufferAddresses() const {
+  return {meta_.get(), x_.get(),        qkv_.get(),   logits_.get(), partials_.get(),
+          normed_.get(), attn_.get(),   gateUp_.get(), act_.get(),   selected_.get(),
+          specs_.get(), tokensOut_.get(), cache_.get()};
+}
+
+void CudaBackend::prepareStep(std::span<const SeqSlice> batch) {
   // The previous step ended with a stream sync (its logits), so the pinned upload buffer is free.
   uploadStep(batch);
   ensureWorkspace(tokens_, rows_);
+}
+
+void CudaBackend::queueLogits() {
   const int32_t* meta = meta_.get();
   const int hidden = config_.hiddenSize;
   const int64_t vocab = config_.vocabSize;
@@ -263,6 +335,12 @@ void CudaBackend::runLayer(int layer) {
   a.blockTables = meta + offTables_;
   a.tableOffsets = meta + offTableOffsets_;
   attention(a, stream_);
+  if (numDecodeTiles_ > 0) {
+    a.tiles = reinterpret_cast<const AttentionTile*>(meta + offDecodeTiles_);
+    a.numTiles = numDecodeTiles_;
+    a.maxTileTokens = 1;
+    decodeAttention(a, decodeSplits_, partials_.get(), stream_);
+  }
 
   // x += attn · Woᵀ: the residual add is the GEMM's beta.
   gemm_->linear(attn_.get(), tokens_, qWidth, w.o.get(), hidden, x_.get(), CUDA_R_32F, 1.0f);

@@ -3,11 +3,13 @@
 // The forward pass of a step over T tokens (x: [T, hidden] fp32, the residual stream):
 //   x = embed(tokens)
 //   per layer: h = rmsnorm(x) (bf16); qkv = h·Wqkvᵀ (fp32); ropeAndStore(qkv → cache);
-//              a = attention(q, cache) (bf16); x += a·Woᵀ (GEMM with beta 1);
+//              a = attention(q, cache) (bf16; one-token tiles through decodeAttention);
+//              x += a·Woᵀ (GEMM with beta 1);
 //              h = rmsnorm(x); gu = h·Wgateupᵀ (bf16); x += swiglu(gu)·Wdownᵀ
 //   logits = rmsnorm(x[rows asked for])·Wlmᵀ (fp32), copied to the host — or, in forwardSample,
 //   reduced to one token per row on the device (ops/Sample.cuh) and only the ids copied back
-// All on one stream; the host syncs once per step, for the logits or the tokens.
+// All on one stream; the host syncs once per step, for the logits or the tokens. Decode-only
+// steps of forwardSample replay a CUDA graph of their padded batch size (DecodeGraphs.h).
 #pragma once
 
 #include <memory>
@@ -16,6 +18,7 @@
 #include "CudaWeights.h"
 #include "DeviceBuffer.h"
 #include "CublasGemm.h"
+#include "DecodeGraphs.h"
 #include "PinnedBuffer.h"
 #include "mx/engine/Backend.h"
 #include "ops/Attention.cuh"
@@ -33,6 +36,7 @@ class CudaBackend final : public engine::Backend {
   std::string name() const override { return "cuda"; }
   void allocateCache(int32_t numBlocks, int32_t blockSize) override;
   void copyBlock(int32_t from, int32_t to) override;
+  int32_t cacheBlockLimit(int32_t blockSize, int32_t maxBatchTokens) const override;
   /// Throws std::invalid_argument for a slice the cache cannot hold, before any GPU work.
   void forward(std::span<const engine::SeqSlice> batch, std::vector<float>& logits) override;
   /// Greedy and plain temperature sampling on the device; false (nothing done) when a slice asks
@@ -41,6 +45,9 @@ class CudaBackend final : public engine::Backend {
                      std::span<const engine::SampleSpec> specs,
                      std::vector<int32_t>& tokens) override;
 
+  /// Decode steps through CUDA graphs: on unless MX_CUDA_GRAPHS=0 in the environment.
+  void setGraphs(bool on) { useGraphs_ = on; }
+  int64_t graphLaunches() const { return graphs_.launches(); }
   const KvLayout& kvLayout() const { return kv_; }
   bf16* cacheData() const { return cache_.get(); }
 
@@ -49,30 +56,40 @@ class CudaBackend final : public engine::Backend {
   void uploadStep(std::span<const engine::SeqSlice> batch);
   void ensureWorkspace(int64_t tokens, int64_t rows);
   void runLayer(int layer);
+  /// Uploads the step's indices and sizes the activations for it.
+  void prepareStep(std::span<const engine::SeqSlice> batch);
   /// Everything up to the logits in logits_ ([rows_, vocab] on the device), queued on stream_.
-  void computeLogits(std::span<const engine::SeqSlice> batch);
+  void queueLogits();
+  /// Every buffer a captured step touches: a graph is valid while these stay where they are.
+  std::vector<const void*> bufferAddresses() const;
 
   engine::ModelConfig config_;
   CudaWeights weights_;
   int device_;
   cudaStream_t stream_ = nullptr;
+  int multiprocessors_ = 1;
   std::unique_ptr<Gemm> gemm_;
   DeviceBuffer<float> invFreq_;
   KvLayout kv_;
   int32_t numBlocks_ = 0;
+  int32_t scratchBlock_ = 0;  // the cache's extra block, past numBlocks_: padding rows' keys
+  static constexpr int32_t kPadToken = 0;
+  DecodeGraphs graphs_;
+  bool useGraphs_ = true;
   DeviceBuffer<bf16> cache_;
 
   // The step's shape, and its index arrays (host: pinned, one upload; device: one buffer).
   int64_t tokens_ = 0, rows_ = 0;
-  int numTiles_ = 0, maxTileTokens_ = 0;
+  // Tiles of several tokens go to attention(); single-token tiles to decodeAttention().
+  int numTiles_ = 0, maxTileTokens_ = 0, numDecodeTiles_ = 0, decodeSplits_ = 1;
   size_t offTokens_ = 0, offPositions_ = 0, offSlots_ = 0, offRows_ = 0, offTiles_ = 0,
-         offTableOffsets_ = 0, offTables_ = 0;
+         offDecodeTiles_ = 0, offTableOffsets_ = 0, offTables_ = 0;
   std::vector<int32_t> hostMeta_;
   PinnedBuffer<int32_t> pinnedMeta_;
   DeviceBuffer<int32_t> meta_;
 
   // Per-step activations, grown to the largest step seen.
-  DeviceBuffer<float> x_, qkv_, logits_;
+  DeviceBuffer<float> x_, qkv_, logits_, partials_;
   DeviceBuffer<bf16> normed_, attn_, gateUp_, act_, selected_;
   PinnedBuffer<float> pinnedLogits_;
   // forwardSample's per-row rules and chosen tokens.

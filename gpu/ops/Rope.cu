@@ -1,9 +1,13 @@
-// Rope.cu — one block per token; a thread per (head, i) pair of rotated dimensions.
+// Rope.cu — one block per token; a thread per (head, i) pair of rotated dimensions. The angles
+// depend on the position and i only, so each token's headDim/2 sines and cosines are computed
+// once (in double, as the CPU reference) into shared memory and shared by every head.
 #include "../CudaCheck.h"
 #include "Rope.cuh"
 
 namespace mx::gpu {
 namespace {
+
+constexpr int kMaxHalf = 128;  // head_dim ≤ 256 (checkAttentionShape allows ≤ 128)
 
 __global__ void ropeStoreKernel(RopeStoreArgs a) {
   const int64_t t = blockIdx.x;
@@ -13,6 +17,15 @@ __global__ void ropeStoreKernel(RopeStoreArgs a) {
   const int slot = a.slots[t];
   const int block = slot / a.kv.blockSize, offset = slot % a.kv.blockSize;
   const int qkHeads = a.heads + a.kvHeads;
+  __shared__ float cosines[kMaxHalf], sines[kMaxHalf];
+  for (int d = threadIdx.x; d < half; d += blockDim.x) {
+    const float angle = float(pos) * a.invFreq[d];  // fp32 product, as transformers
+    double s, c;
+    sincos(double(angle), &s, &c);
+    cosines[d] = float(c);
+    sines[d] = float(s);
+  }
+  __syncthreads();
   for (int i = threadIdx.x; i < qkHeads * half; i += blockDim.x) {
     const int head = i / half, d = i % half;
     const int c0 = head * hd + d, c1 = c0 + half;
@@ -21,10 +34,7 @@ __global__ void ropeStoreKernel(RopeStoreArgs a) {
       x0 += a.bias[c0];
       x1 += a.bias[c1];
     }
-    const float angle = float(pos) * a.invFreq[d];  // fp32 product, as transformers
-    double s, c;
-    sincos(double(angle), &s, &c);
-    const float cs = float(c), sn = float(s);
+    const float cs = cosines[d], sn = sines[d];
     const float r0 = x0 * cs - x1 * sn, r1 = x1 * cs + x0 * sn;
     if (head < a.heads) {
       row[c0] = r0;

@@ -1,7 +1,8 @@
 // AttentionTest.cpp — paged attention on the GPU against the CPU's attend() over the same keys
 // and values (bf16-exact, so both read identical numbers), for several head shapes: a prefill
-// chunk spanning several tiles next to decode tokens, and a decode-only step (the small-row
-// kernel). Block tables are scrambled so that a kernel ignoring them reads the wrong keys.
+// chunk spanning several tiles next to decode tokens, a decode-only step (the small-row
+// kernel), and the decode kernel (DecodeAttention.cuh) with its context cut into 1 to 16
+// splits. Block tables are scrambled so that a kernel ignoring them reads the wrong keys.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include "GpuTestSupport.h"
 #include "KvCache.h"
 #include "ops/Attention.cuh"
+#include "ops/DecodeAttention.cuh"
 
 namespace mx::gpu::test {
 namespace {
@@ -25,7 +27,8 @@ struct Slice {
   int32_t startPos, count;
 };
 
-void runCase(const Shape& shape, const std::vector<Slice>& slices, uint32_t seed) {
+/// splits 0: the general kernel; otherwise the decode kernel cut into that many splits.
+void runCase(const Shape& shape, const std::vector<Slice>& slices, uint32_t seed, int splits = 0) {
   const int hd = shape.headDim, group = shape.heads / shape.kvHeads, blockSize = 16;
   const int qkvStride = (shape.heads + 2 * shape.kvHeads) * hd, qWidth = shape.heads * hd;
   const int blocksPerSeq = 32, numBlocks = blocksPerSeq * int(slices.size());
@@ -93,10 +96,14 @@ void runCase(const Shape& shape, const std::vector<Slice>& slices, uint32_t seed
   a.maxTileTokens = maxTile;
   a.blockTables = dTables.get();
   a.tableOffsets = dOffsets.get();
-  attention(a, nullptr);
+  // Poisoned with NaN (all-ones bf16): every output must be written.
+  ASSERT_EQ(cudaMemset(out.get(), 0xff, want.size() * sizeof(bf16)), cudaSuccess);
+  DeviceBuffer<float> partials(size_t(std::max(splits, 1)) * size_t(a.numTiles) * shape.heads * (hd + 2));
+  if (splits == 0) attention(a, nullptr);
+  else decodeAttention(a, splits, partials.get(), nullptr);
   expectClose(toHost(out.get(), want.size()), want, 2e-3f, 1.0f / 128,
               "attention heads " + std::to_string(shape.heads) + "/" + std::to_string(shape.kvHeads) +
-                  " d " + std::to_string(hd));
+                  " d " + std::to_string(hd) + " splits " + std::to_string(splits));
 }
 
 const std::vector<Shape> kShapes = {{8, 2, 64}, {32, 8, 64}, {14, 2, 64}, {4, 4, 128}, {8, 4, 32}};
@@ -111,6 +118,25 @@ TEST(GpuAttention, DecodeOnlyStepMatchesCpu) {
   MX_REQUIRE_GPU();
   uint32_t seed = 20;
   for (const Shape& s : kShapes) runCase(s, {{511, 1}, {63, 1}, {64, 1}, {1, 1}}, seed++);
+}
+
+TEST(GpuAttention, DecodeKernelMatchesCpuForEverySplit) {
+  MX_REQUIRE_GPU();
+  uint32_t seed = 30;
+  const std::vector<Shape> shapes = {{8, 2, 64},  {32, 8, 64}, {14, 2, 64}, {4, 4, 128},
+                                     {8, 4, 32}, {64, 8, 128}, {16, 16, 64}};
+  for (const Shape& s : shapes) {
+    ASSERT_TRUE(decodeAttentionSupports(s.headDim, s.heads / s.kvHeads));
+    for (int splits : {1, 3, 16})
+      runCase(s, {{511, 1}, {63, 1}, {64, 1}, {0, 1}, {300, 1}, {2, 1}}, seed++, splits);
+  }
+}
+
+TEST(GpuAttention, DecodeSplitsFillTheGpu) {
+  EXPECT_EQ(decodeAttentionSplits(256, 8, 132), 1);   // 2,048 blocks already
+  EXPECT_EQ(decodeAttentionSplits(1, 8, 132), 16);    // capped
+  EXPECT_EQ(decodeAttentionSplits(16, 8, 132), 3);    // 384 blocks ≥ 2 per SM
+  EXPECT_FALSE(decodeAttentionSupports(64, 16));      // the general kernel's job
 }
 
 }  // namespace

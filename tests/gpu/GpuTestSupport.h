@@ -66,7 +66,8 @@ inline void expectClose(const std::vector<float>& got, const std::vector<float>&
   size_t worst = 0;
   float worstExcess = -1;
   for (size_t i = 0; i < got.size(); ++i) {
-    const float excess = std::abs(got[i] - want[i]) - (abs + rel * std::abs(want[i]));
+    float excess = std::abs(got[i] - want[i]) - (abs + rel * std::abs(want[i]));
+    if (std::isnan(excess)) excess = INFINITY;  // an unwritten (NaN-poisoned) or NaN output fails
     if (excess > worstExcess) worstExcess = excess, worst = i;
   }
   EXPECT_LE(worstExcess, 0.0f) << what << ": element " << worst << " is " << got[worst]

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <numeric>
 
+#include "CudaBackend.h"
 #include "GpuTestSupport.h"
 #include "mx/engine/Backend.h"
 
@@ -162,6 +163,21 @@ TEST_F(GpuModel, GreedyMatchesAllReferencesBatchedPagedAndChunked) {
 
 TEST_F(GpuModel, DeviceGreedySamplingMatchesAllReferences) {
   EXPECT_EQ(greedyAllReferences(*backend_, true), 20u);
+}
+
+// The decode steps above (20 sequences down to 1 as they finish) replay CUDA graphs of padded
+// sizes; without graphs the same kernels run launch by launch and must agree exactly.
+TEST_F(GpuModel, DecodeGraphsAgreeWithPlainLaunches) {
+  auto* cuda = dynamic_cast<CudaBackend*>(backend_);
+  ASSERT_NE(cuda, nullptr);
+  const int64_t before = cuda->graphLaunches();
+  EXPECT_EQ(greedyAllReferences(*backend_, true), 20u);
+  EXPECT_GT(cuda->graphLaunches(), before) << "no decode step went through a graph";
+  cuda->setGraphs(false);
+  const int64_t launches = cuda->graphLaunches();
+  EXPECT_EQ(greedyAllReferences(*backend_, true), 20u);
+  EXPECT_EQ(cuda->graphLaunches(), launches);
+  cuda->setGraphs(true);
 }
 
 // Temperature sampling on the device against the inverse CDF of the same logits computed here:

@@ -50,6 +50,13 @@ class Backend {
   virtual void allocateCache(int32_t numBlocks, int32_t blockSize) = 0;
   /// Copies block `from` into block `to` in every layer: copy-on-write of a shared prefix block.
   virtual void copyBlock(int32_t from, int32_t to) = 0;
+  /// The most KV blocks of `blockSize` positions the device has room for now, leaving headroom
+  /// for the forward pass's activations of up to `maxBatchTokens` tokens; 0 when the backend has
+  /// no device limit of its own (the engine then sizes the cache by its defaults).
+  virtual int32_t cacheBlockLimit(int32_t blockSize, int32_t maxBatchTokens) const {
+    (void)blockSize, (void)maxBatchTokens;
+    return 0;
+  }
 
   /// Runs the model over every slice (all in one step: batched matmuls), writes their keys and
   /// values into the cache, and replaces `logits` with the rows asked for, in slice order, each

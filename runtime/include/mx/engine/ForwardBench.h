@@ -27,6 +27,8 @@ struct DecodeBenchResult {
                                // cpuSeconds is the rate per busy core, immune to other processes
                                // sharing the cores (TBB's spinning workers count against it)
   double prefillSeconds = 0;   // the one prompt's prefill (the others copy its blocks)
+  bool sampledOnDevice = false;  // forwardSample() served the steps (else forward() + logits
+                                 // copied back)
 };
 
 /// FLOPs of one decode token whose attention covers `context` positions: 2 per weight of every
@@ -35,7 +37,8 @@ struct DecodeBenchResult {
 double decodeFlopsPerToken(const ModelConfig& config, int64_t context);
 
 /// Prefills one random prompt of promptLen tokens, copies its KV blocks to every other sequence
-/// of the batch (copyBlock), then times `steps` decode steps of the whole batch. Reallocates the
+/// of the batch (copyBlock), then times `steps` decode steps of the whole batch (sampling greedily through
+/// forwardSample() where the backend can, else forward()). Reallocates the
 /// backend's cache. Throws what the backend throws.
 DecodeBenchResult benchDecode(Backend& backend, const DecodeBenchOptions& options);
 
