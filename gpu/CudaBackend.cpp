@@ -23,6 +23,9 @@ using engine::SeqSlice;
 CudaBackend::CudaBackend(engine::ModelConfig config, CudaWeights weights, int device)
     : config_(std::move(config)), weights_(std::move(weights)), device_(device) {
   checkAttentionShape(config_.headDim, config_.numHeads / std::max(config_.numKvHeads, 1));
+  if (config_.intermediateSize % 4 != 0)
+    throw std::invalid_argument("cuda backend: intermediate_size " + std::to_string(config_.intermediateSize) +
+                                " is not a multiple of 4");
   if (config_.numHeads % config_.numKvHeads != 0)
     throw std::invalid_argument("cuda backend: num_attention_heads is not a multiple of num_key_value_heads");
   MX_CUDA_CHECK(cudaSetDevice(device_));
@@ -50,7 +53,8 @@ void CudaBackend::allocateCache(int32_t numBlocks, int32_t blockSize) {
   numBlocks_ = 0;  // unusable until the new cache exists
   kv_.blockSize = blockSize;
   // One block more than asked: the scratch block that a graph's padding rows write into.
-  const int64_t bytes = int64_t(numBlocks + 1) * int64_t(kv_.blockElements()) * int64_t(sizeof(bf16));
+  kv_.numBlocks = numBlocks + 1;
+  const int64_t bytes = kv_.numBlocks * int64_t(kv_.blockElements()) * int64_t(sizeof(bf16));
   requireFreeMemory(bytes, ("a KV cache of " + std::to_string(numBlocks) + " blocks").c_str());
   cache_.allocate(size_t(bytes) / sizeof(bf16), "the KV cache");
   // Zeroed: stale bits must never be NaN, and tests compare whole blocks.
@@ -87,9 +91,11 @@ void CudaBackend::copyBlock(int32_t from, int32_t to) {
                             std::to_string(to) + " outside the cache's " +
                             std::to_string(numBlocks_) + " blocks");
   MX_CUDA_CHECK(cudaSetDevice(device_));
-  const size_t n = kv_.blockElements();
-  MX_CUDA_CHECK(cudaMemcpyAsync(cache_.get() + size_t(to) * n, cache_.get() + size_t(from) * n,
-                                n * sizeof(bf16), cudaMemcpyDeviceToDevice, stream_));
+  // The block's slab in every layer: `layers` rows of one layer-block each, a layer apart.
+  const size_t width = kv_.layerBlockElements() * sizeof(bf16), pitch = size_t(kv_.numBlocks) * width;
+  MX_CUDA_CHECK(cudaMemcpy2DAsync(cache_.get() + kv_.offset(to, 0, 0, 0), pitch,
+                                  cache_.get() + kv_.offset(from, 0, 0, 0), pitch, width,
+                                  size_t(kv_.layers), cudaMemcpyDeviceToDevice, stream_));
 }
 
 void CudaBackend::validate(std::span<const SeqSlice> batch) const {
@@ -127,7 +133,6 @@ void CudaBackend::uploadStep(std::span<const SeqSlice> batch) {
   const bool decodeKernel = decodeAttentionSupports(config_.headDim, group);
   std::vector<int32_t> tokens, positions, slots, rows, tiles, decodeTiles, tableOffsets, tables;
   numTiles_ = 0;
-  maxTileTokens_ = 0;
   for (size_t s = 0; s < batch.size(); ++s) {
     const SeqSlice& slice = batch[s];
     const int32_t first = int32_t(tokens.size()), n = int32_t(slice.tokens.size());
@@ -145,7 +150,6 @@ void CudaBackend::uploadStep(std::span<const SeqSlice> batch) {
         continue;
       }
       tiles.insert(tiles.end(), {int32_t(s), first + i, count, slice.startPos + i});
-      maxTileTokens_ = std::max(maxTileTokens_, count);
       ++numTiles_;
     }
     tableOffsets.push_back(int32_t(tables.size()));
@@ -331,14 +335,12 @@ void CudaBackend::runLayer(int layer) {
   a.layer = layer;
   a.tiles = reinterpret_cast<const AttentionTile*>(meta + offTiles_);
   a.numTiles = numTiles_;
-  a.maxTileTokens = maxTileTokens_;
   a.blockTables = meta + offTables_;
   a.tableOffsets = meta + offTableOffsets_;
   attention(a, stream_);
   if (numDecodeTiles_ > 0) {
     a.tiles = reinterpret_cast<const AttentionTile*>(meta + offDecodeTiles_);
     a.numTiles = numDecodeTiles_;
-    a.maxTileTokens = 1;
     decodeAttention(a, decodeSplits_, partials_.get(), stream_);
   }
 

@@ -81,7 +81,7 @@ class CudaBackend final : public engine::Backend {
   // The step's shape, and its index arrays (host: pinned, one upload; device: one buffer).
   int64_t tokens_ = 0, rows_ = 0;
   // Tiles of several tokens go to attention(); single-token tiles to decodeAttention().
-  int numTiles_ = 0, maxTileTokens_ = 0, numDecodeTiles_ = 0, decodeSplits_ = 1;
+  int numTiles_ = 0, numDecodeTiles_ = 0, decodeSplits_ = 1;
   size_t offTokens_ = 0, offPositions_ = 0, offSlots_ = 0, offRows_ = 0, offTiles_ = 0,
          offDecodeTiles_ = 0, offTableOffsets_ = 0, offTables_ = 0;
   std::vector<int32_t> hostMeta_;

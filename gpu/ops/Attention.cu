@@ -1,12 +1,16 @@
-// Attention.cu — flash-style paged attention on the CUDA cores: keys and values stream through
-// shared memory 64 positions at a time with an online softmax, fp32 math on bf16 cache entries.
+// Attention.cu — flash-style paged attention on the tensor cores (WMMA, bf16 in, fp32
+// accumulate): a block's 64 query rows (a tile's tokens × the query heads sharing one kv head)
+// against the sequence's keys and values, 64 positions at a time, with an online softmax.
 //
-// Thread block: 2·headDim threads. Per 64-key tile: every thread loads 16-byte vectors of keys
-// and values (through the block table) into shared memory as fp32, computes a share of the
-// rows × 64 scores, one warp per row updates the running max and sum, and each thread then
-// accumulates its output column d = tid % headDim for every other row. Decode steps (rows ≤ 8)
-// use an instantiation with small row buffers, so more blocks share an SM and keep loads in
-// flight: decode attention is bound by reading the cache.
+// Thread block: 4 warps, each owning 16 of the 64 rows. Per 64-key tile: all threads copy keys
+// and values (through the block table, 16-byte vectors) into shared memory as bf16; each warp
+// computes its 16 × 64 scores S = Q·Kᵀ with WMMA into shared memory, turns them into
+// probabilities in log2 units (two lanes per row: causal mask, running max and sum, the rescale
+// factor of the row's output so far), rescales its output rows, and accumulates O += P·V with
+// WMMA, O living in shared memory in fp32. Q and P are rounded to bf16 for the tensor cores, as
+// FlashAttention does; the running softmax statistics and O stay fp32.
+#include <mma.h>
+
 #include <stdexcept>
 #include <string>
 
@@ -16,141 +20,163 @@
 namespace mx::gpu {
 namespace {
 
-constexpr int kKeys = 64;  // positions per shared-memory tile
+namespace wmma = nvcuda::wmma;
 
-template <int HD, int MAXR>
-constexpr size_t sharedBytes() {
-  return sizeof(float) * (size_t(MAXR) * HD + kKeys * (HD + 1) + kKeys * HD + MAXR * kKeys + 3 * MAXR);
-}
+constexpr int kRows = 64, kKeys = 64, kWarps = 4, kThreads = 32 * kWarps, kFrag = 16;
 
-__device__ inline void loadBf16x8(const bf16* p, float* out) {
-  const uint4 raw = *reinterpret_cast<const uint4*>(p);
-  const __nv_bfloat162* pairs = reinterpret_cast<const __nv_bfloat162*>(&raw);
-  for (int e = 0; e < 4; ++e) {
-    const float2 f = __bfloat1622float2(pairs[e]);
-    out[2 * e] = f.x;
-    out[2 * e + 1] = f.y;
-  }
-}
+// Leading dimensions, padded against bank conflicts and kept so every fragment's start is 32
+// bytes aligned (WMMA's requirement): bf16 rows of HD + 8, fp32 rows of 64 + 4 and HD + 4.
+template <int HD>
+struct Layout {
+  static constexpr int ldq = HD + 8, ldp = kKeys + 8, lds = kKeys + 4, ldo = HD + 4;
+  static constexpr size_t q = 0, k = q + size_t(kRows) * ldq * 2, v = k + size_t(kKeys) * ldq * 2,
+                          p = v + size_t(kKeys) * ldq * 2, s = p + size_t(kRows) * ldp * 2,
+                          o = s + size_t(kRows) * lds * 4, stats = o + size_t(kRows) * ldo * 4,
+                          bytes = stats + size_t(kRows) * 2 * 4;
+};
 
-template <int HD, int MAXR>
-__global__ void __launch_bounds__(2 * HD) attentionKernel(AttentionArgs a) {
-  constexpr int kThreads = 2 * HD, kRowsPerThread = (MAXR + 1) / 2, kVec = 8;
-  extern __shared__ float smem[];
-  float* qs = smem;                      // [MAXR][HD]
-  float* ks = qs + MAXR * HD;            // [kKeys][HD + 1]: padded, scores read across keys
-  float* vs = ks + kKeys * (HD + 1);     // [kKeys][HD]
-  float* ps = vs + kKeys * HD;           // [MAXR][kKeys]: scores, then probabilities
-  float* rowScale = ps + MAXR * kKeys;   // [MAXR]: e^(old max − new max) of the current tile
-  float* rowMax = rowScale + MAXR;
-  float* rowSum = rowMax + MAXR;
+template <int HD>
+__global__ void __launch_bounds__(kThreads) attentionKernel(AttentionArgs a) {
+  using L = Layout<HD>;
+  extern __shared__ __align__(128) unsigned char smem[];
+  bf16* qs = reinterpret_cast<bf16*>(smem + L::q);
+  bf16* ks = reinterpret_cast<bf16*>(smem + L::k);
+  bf16* vs = reinterpret_cast<bf16*>(smem + L::v);
+  bf16* ps = reinterpret_cast<bf16*>(smem + L::p);
+  float* ss = reinterpret_cast<float*>(smem + L::s);
+  float* os = reinterpret_cast<float*>(smem + L::o);
+  float* rowMax = reinterpret_cast<float*>(smem + L::stats);
+  float* rowSum = rowMax + kRows;
 
   const AttentionTile tile = a.tiles[blockIdx.x];
   const int kvHead = blockIdx.y, group = a.heads / a.kv.kvHeads;
   const int rows = tile.count * group;  // row r: token r / group, query head r % group
-  const int tid = threadIdx.x;
-  const float scale = 1.0f / sqrtf(float(HD));
-  for (int i = tid; i < rows * HD; i += kThreads) {
+  const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32;
+  const float scale = rsqrtf(float(HD)) * 1.4426950408889634f;  // scores in log2 units
+
+  for (int i = tid; i < kRows * HD; i += kThreads) {
     const int r = i / HD, d = i % HD;
-    qs[i] = a.qkv[int64_t(tile.firstRow + r / group) * a.qkvStride + (kvHead * group + r % group) * HD + d];
+    float q = 0;
+    if (r < rows)
+      q = a.qkv[int64_t(tile.firstRow + r / group) * a.qkvStride + (kvHead * group + r % group) * HD + d];
+    qs[r * L::ldq + d] = __float2bfloat16(q);
+    os[r * L::ldo + d] = 0;
   }
-  for (int r = tid; r < rows; r += kThreads) {
+  for (int r = tid; r < kRows; r += kThreads) {
     rowMax[r] = -INFINITY;
     rowSum[r] = 0;
   }
+
   const int32_t* table = a.blockTables + a.tableOffsets[tile.seq];
-  const int lastPos = tile.firstPos + tile.count - 1;
-  const int bs = a.kv.blockSize, d = tid % HD, r0 = tid / HD;
-  float acc[kRowsPerThread];
-  for (int k = 0; k < kRowsPerThread; ++k) acc[k] = 0;
-  __syncthreads();
+  const int lastPos = tile.firstPos + tile.count - 1, bs = a.kv.blockSize;
+  // Two lanes per row of the warp's 16: this lane's row, its half of the 64 keys, and the
+  // row's position (padding rows past `rows` take the tile's last, so nothing is all-masked).
+  const int myRow = warp * kFrag + lane / 2, half = lane % 2;
+  const int myPos = tile.firstPos + min(myRow / group, tile.count - 1);
 
   for (int j0 = 0; j0 <= lastPos; j0 += kKeys) {
-    const int keys = min(kKeys, lastPos - j0 + 1);
-    for (int i = tid; i < keys * (HD / kVec); i += kThreads) {
-      const int j = i / (HD / kVec), c = (i % (HD / kVec)) * kVec, p = j0 + j;
-      const int64_t block = table[p / bs];
-      const size_t within = size_t(p % bs) * HD + c;
-      float kf[kVec], vf[kVec];
-      loadBf16x8(a.cache + a.kv.offset(block, a.layer, 0, kvHead) + within, kf);
-      loadBf16x8(a.cache + a.kv.offset(block, a.layer, 1, kvHead) + within, vf);
-      for (int e = 0; e < kVec; ++e) {
-        ks[j * (HD + 1) + c + e] = kf[e];
-        vs[j * HD + c + e] = vf[e];
+    __syncthreads();  // the previous tile's keys and values are no longer read
+    for (int i = tid; i < kKeys * (HD / 8); i += kThreads) {
+      const int j = i / (HD / 8), c = (i % (HD / 8)) * 8, p = j0 + j;
+      uint4 kv = make_uint4(0, 0, 0, 0), vv = kv;  // past the last position: zeros, never NaN
+      if (p <= lastPos) {
+        const size_t within = size_t(p % bs) * HD + c;
+        const int64_t block = table[p / bs];
+        kv = *reinterpret_cast<const uint4*>(a.cache + a.kv.offset(block, a.layer, 0, kvHead) + within);
+        vv = *reinterpret_cast<const uint4*>(a.cache + a.kv.offset(block, a.layer, 1, kvHead) + within);
       }
+      *reinterpret_cast<uint4*>(ks + j * L::ldq + c) = kv;
+      *reinterpret_cast<uint4*>(vs + j * L::ldq + c) = vv;
     }
     __syncthreads();
-    for (int i = tid; i < rows * kKeys; i += kThreads) {
-      const int r = i / kKeys, j = i % kKeys;
-      if (j >= keys) continue;
-      float s = -INFINITY;
-      if (j0 + j <= tile.firstPos + r / group) {  // causal
-        float dot = 0;
-        for (int e = 0; e < HD; ++e) dot += qs[r * HD + e] * ks[j * (HD + 1) + e];
-        s = dot * scale;
+
+    // S = Q·Kᵀ for this warp's 16 rows: K row-major [key][d] is Kᵀ column-major.
+    {
+      wmma::fragment<wmma::accumulator, kFrag, kFrag, kFrag, float> acc[kKeys / kFrag];
+      for (int n = 0; n < kKeys / kFrag; ++n) wmma::fill_fragment(acc[n], 0.0f);
+      for (int k = 0; k < HD / kFrag; ++k) {
+        wmma::fragment<wmma::matrix_a, kFrag, kFrag, kFrag, bf16, wmma::row_major> qa;
+        wmma::load_matrix_sync(qa, qs + warp * kFrag * L::ldq + k * kFrag, L::ldq);
+        for (int n = 0; n < kKeys / kFrag; ++n) {
+          wmma::fragment<wmma::matrix_b, kFrag, kFrag, kFrag, bf16, wmma::col_major> kb;
+          wmma::load_matrix_sync(kb, ks + n * kFrag * L::ldq + k * kFrag, L::ldq);
+          wmma::mma_sync(acc[n], qa, kb, acc[n]);
+        }
       }
-      ps[r * kKeys + j] = s;
+      for (int n = 0; n < kKeys / kFrag; ++n)
+        wmma::store_matrix_sync(ss + warp * kFrag * L::lds + n * kFrag, acc[n], L::lds, wmma::mem_row_major);
     }
-    __syncthreads();
-    const int warp = tid / 32, lane = tid % 32;
-    for (int r = warp; r < rows; r += kThreads / 32) {
-      float m = -INFINITY;
-      for (int j = lane; j < keys; j += 32) m = fmaxf(m, ps[r * kKeys + j]);
-      for (int o = 16; o > 0; o >>= 1) m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, o));
-      const float oldMax = rowMax[r], newMax = fmaxf(oldMax, m);  // finite: position 0 is in tile 0
+    __syncwarp();
+
+    // Online softmax over this tile, two lanes per row.
+    {
+      float* srow = ss + myRow * L::lds + half * (kKeys / 2);
+      float tileMax = -INFINITY;
+      for (int c = 0; c < kKeys / 2; ++c) {
+        const int key = j0 + half * (kKeys / 2) + c;
+        const float sc = key <= myPos ? srow[c] * scale : -INFINITY;
+        srow[c] = sc;
+        tileMax = fmaxf(tileMax, sc);
+      }
+      tileMax = fmaxf(tileMax, __shfl_xor_sync(0xffffffffu, tileMax, 1));
+      const float oldMax = rowMax[myRow], newMax = fmaxf(oldMax, tileMax);  // finite: key 0 is in tile 0
       float sum = 0;
-      for (int j = lane; j < keys; j += 32) {
-        const float e = expf(ps[r * kKeys + j] - newMax);  // masked: e^-inf = 0
-        ps[r * kKeys + j] = e;
+      bf16* prow = ps + myRow * L::ldp + half * (kKeys / 2);
+      for (int c = 0; c < kKeys / 2; ++c) {
+        const float e = exp2f(srow[c] - newMax);  // masked: 0
+        prow[c] = __float2bfloat16(e);
         sum += e;
       }
-      for (int o = 16; o > 0; o >>= 1) sum += __shfl_xor_sync(0xffffffffu, sum, o);
+      sum += __shfl_xor_sync(0xffffffffu, sum, 1);
+      const float alpha = exp2f(oldMax - newMax);
+      float* orow = os + myRow * L::ldo + half * (HD / 2);
+      for (int d = 0; d < HD / 2; ++d) orow[d] *= alpha;
       __syncwarp();
-      if (lane == 0) {
-        const float alpha = expf(oldMax - newMax);
-        rowScale[r] = alpha;
-        rowSum[r] = rowSum[r] * alpha + sum;
-        rowMax[r] = newMax;
+      if (half == 0) {
+        rowSum[myRow] = rowSum[myRow] * alpha + sum;
+        rowMax[myRow] = newMax;
       }
     }
-    __syncthreads();
-    for (int k = 0; k < kRowsPerThread; ++k) {
-      const int r = r0 + 2 * k;
-      if (r >= rows) break;
-      float o = acc[k] * rowScale[r];
-      for (int j = 0; j < keys; ++j) o += ps[r * kKeys + j] * vs[j * HD + d];
-      acc[k] = o;
-    }
-    __syncthreads();
-  }
-  for (int k = 0; k < kRowsPerThread; ++k) {
-    const int r = r0 + 2 * k;
-    if (r >= rows) break;
-    const int64_t token = tile.firstRow + r / group;
-    a.out[token * int64_t(a.heads) * HD + (kvHead * group + r % group) * HD + d] =
-        __float2bfloat16(acc[k] / rowSum[r]);
-  }
-}
+    __syncwarp();
 
-template <int HD, int MAXR>
-void launch(const AttentionArgs& a, cudaStream_t stream) {
-  constexpr size_t bytes = sharedBytes<HD, MAXR>();
-  static bool configured = false;  // the opt-in above 48 KiB is per kernel, once per process
-  if (!configured) {
-    MX_CUDA_CHECK(cudaFuncSetAttribute(attentionKernel<HD, MAXR>,
-                                       cudaFuncAttributeMaxDynamicSharedMemorySize, int(bytes)));
-    configured = true;
+    // O += P·V for this warp's 16 rows.
+    for (int dn = 0; dn < HD / kFrag; ++dn) {
+      wmma::fragment<wmma::accumulator, kFrag, kFrag, kFrag, float> o;
+      float* oTile = os + warp * kFrag * L::ldo + dn * kFrag;
+      wmma::load_matrix_sync(o, oTile, L::ldo, wmma::mem_row_major);
+      for (int kk = 0; kk < kKeys / kFrag; ++kk) {
+        wmma::fragment<wmma::matrix_a, kFrag, kFrag, kFrag, bf16, wmma::row_major> pa;
+        wmma::fragment<wmma::matrix_b, kFrag, kFrag, kFrag, bf16, wmma::row_major> vb;
+        wmma::load_matrix_sync(pa, ps + warp * kFrag * L::ldp + kk * kFrag, L::ldp);
+        wmma::load_matrix_sync(vb, vs + kk * kFrag * L::ldq + dn * kFrag, L::ldq);
+        wmma::mma_sync(o, pa, vb, o);
+      }
+      wmma::store_matrix_sync(oTile, o, L::ldo, wmma::mem_row_major);
+    }
+    __syncwarp();
   }
-  dim3 grid(unsigned(a.numTiles), unsigned(a.kv.kvHeads));
-  attentionKernel<HD, MAXR><<<grid, 2 * HD, bytes, stream>>>(a);
-  MX_CUDA_CHECK_LAUNCH();
+
+  if (myRow < rows) {
+    const int64_t token = tile.firstRow + myRow / group;
+    const float inv = 1.0f / rowSum[myRow];
+    bf16* out = a.out + token * int64_t(a.heads) * HD + (kvHead * group + myRow % group) * HD;
+    const float* orow = os + myRow * L::ldo;
+    for (int d = half * (HD / 2); d < (half + 1) * (HD / 2); ++d) out[d] = __float2bfloat16(orow[d] * inv);
+  }
 }
 
 template <int HD>
-void dispatchRows(const AttentionArgs& a, cudaStream_t stream) {
-  const int rows = a.maxTileTokens * (a.heads / a.kv.kvHeads);
-  if (rows <= 8) launch<HD, 8>(a, stream);
-  else launch<HD, 64>(a, stream);
+void launch(const AttentionArgs& a, cudaStream_t stream) {
+  constexpr size_t bytes = Layout<HD>::bytes;
+  static bool configured = false;  // the opt-in above 48 KiB is per kernel, once per process
+  if (!configured) {
+    MX_CUDA_CHECK(cudaFuncSetAttribute(attentionKernel<HD>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                       int(bytes)));
+    configured = true;
+  }
+  dim3 grid(unsigned(a.numTiles), unsigned(a.kv.kvHeads));
+  attentionKernel<HD><<<grid, kThreads, bytes, stream>>>(a);
+  MX_CUDA_CHECK_LAUNCH();
 }
 
 }  // namespace
@@ -169,9 +195,9 @@ void checkAttentionShape(int headDim, int groupSize) {
 void attention(const AttentionArgs& a, cudaStream_t stream) {
   if (a.numTiles == 0) return;
   switch (a.kv.headDim) {
-    case 32: dispatchRows<32>(a, stream); break;
-    case 64: dispatchRows<64>(a, stream); break;
-    case 128: dispatchRows<128>(a, stream); break;
+    case 32: launch<32>(a, stream); break;
+    case 64: launch<64>(a, stream); break;
+    case 128: launch<128>(a, stream); break;
     default: checkAttentionShape(a.kv.headDim, 1);
   }
 }

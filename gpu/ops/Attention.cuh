@@ -1,9 +1,10 @@
 // Attention.cuh — causal grouped-query attention of a step's tokens over the paged KV cache.
 //
-// Work comes in tiles: up to `tokens` consecutive tokens of one sequence (a prefill chunk is
-// cut into several, a decode token is a tile of one). One thread block per (tile, kv head)
-// handles the tile's tokens × the query heads sharing that kv head, so each key/value tile is
-// read from memory once per group of query rows, not once per query head (GQA) or token.
+// Work comes in tiles: up to attentionTileTokens() consecutive tokens of one sequence (a prefill
+// chunk is cut into several, a decode token is a tile of one). One thread block per (tile, kv
+// head) handles the tile's tokens × the query heads sharing that kv head — at most 64 rows, on
+// the tensor cores — so each key/value tile is read once per group of query rows, not once per
+// query head (GQA) or token. Single-token tiles usually go to DecodeAttention.cuh instead.
 #pragma once
 
 #include "Types.cuh"
@@ -27,7 +28,6 @@ struct AttentionArgs {
   int layer = 0;
   const AttentionTile* tiles = nullptr;  // device
   int numTiles = 0;
-  int maxTileTokens = 0;                 // the largest `count` among the tiles
   const int32_t* blockTables = nullptr;  // sequence s's table starts at tableOffsets[s]
   const int32_t* tableOffsets = nullptr;
 };

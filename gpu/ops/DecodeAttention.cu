@@ -9,6 +9,7 @@ namespace mx::gpu {
 namespace {
 
 constexpr int kThreads = 128, kWarps = kThreads / 32, kMaxSplits = 16;
+constexpr int kStagedBlocks = 256;  // block-table entries a split stages: 4,096 positions at 16
 constexpr unsigned kFull = 0xffffffffu;
 
 __device__ inline void unpack(const uint4& raw, float* out) {
@@ -31,7 +32,7 @@ __device__ inline void merge(float& m, float& l, float* a, float mo, float lo, c
 }
 
 // HD/8 lanes own one key (8 dimensions each); a warp covers 32/(HD/8) keys per pass and every
-// lane issues the loads of U keys before using any, so each thread has U·32 bytes in flight.
+// lane has the loads of the next U keys in flight while it works on the current U.
 template <int HD, int MAXG>
 __global__ void __launch_bounds__(kThreads) decodeKernel(AttentionArgs a, int splits, float* partials) {
   constexpr int TPK = HD / 8, KPW = 32 / TPK, STRIDE = kWarps * KPW, U = MAXG <= 4 ? 4 : 2;
@@ -61,51 +62,96 @@ __global__ void __launch_bounds__(kThreads) decodeKernel(AttentionArgs a, int sp
     }
   }
 
+  // The split's entries of the block table, staged in shared memory first: otherwise every key
+  // load waits on a table load before it can even be issued.
   const int32_t* table = a.blockTables + a.tableOffsets[tile.seq];
   const int bs = a.kv.blockSize;
-  const size_t blockStride = a.kv.blockElements();
+  const int firstBlock = begin / bs, tableSpan = end > begin ? (end - 1) / bs - firstBlock + 1 : 0;
+  const bool staged = tableSpan <= kStagedBlocks;
+  __shared__ int32_t stagedTable[kStagedBlocks];
+  if (staged)
+    for (int i = threadIdx.x; i < tableSpan; i += kThreads) stagedTable[i] = table[firstBlock + i];
+  __syncthreads();
+  const size_t blockStride = a.kv.layerBlockElements();
   const bf16* keys = a.cache + a.kv.offset(0, a.layer, 0, kvHead) + sub * 8;
   const bf16* values = a.cache + a.kv.offset(0, a.layer, 1, kvHead) + sub * 8;
-  // `base` is the same for every lane of a warp, so the shuffles below run warp-converged.
-  for (int base = begin + warp * KPW; base < end; base += U * STRIDE) {
-    uint4 kr[U], vr[U];
+  // The U keys of the pass starting at `from`, loaded ahead: the next pass's loads are issued
+  // before this pass's arithmetic, so each warp always has loads in flight.
+  uint4 kr[U], vr[U], kn[U], vn[U];
+  auto load = [&](int from, uint4* k, uint4* v) {
 #pragma unroll
     for (int u = 0; u < U; ++u) {
-      const int j = base + u * STRIDE + gi;
-      kr[u] = vr[u] = make_uint4(0, 0, 0, 0);
+      const int j = from + u * STRIDE + gi;
+      k[u] = v[u] = make_uint4(0, 0, 0, 0);
       if (j < end) {
-        const size_t at = size_t(table[j / bs]) * blockStride + size_t(j % bs) * HD;
-        kr[u] = __ldg(reinterpret_cast<const uint4*>(keys + at));
-        vr[u] = __ldg(reinterpret_cast<const uint4*>(values + at));
+        const int32_t block = staged ? stagedTable[j / bs - firstBlock] : table[j / bs];
+        const size_t at = size_t(block) * blockStride + size_t(j % bs) * HD;
+        k[u] = __ldg(reinterpret_cast<const uint4*>(keys + at));
+        v[u] = __ldg(reinterpret_cast<const uint4*>(values + at));
       }
     }
+  };
+  load(begin + warp * KPW, kr, vr);
+  // `base` is the same for every lane of a warp, so the shuffles below run warp-converged.
+  for (int base = begin + warp * KPW; base < end; base += U * STRIDE) {
+    load(base + U * STRIDE, kn, vn);
+    // Scores of the U keys first, then one rescale of the running state per U keys (not per
+    // key): one exponential per key and head, and one per U keys for the rescale.
+    float s[U][MAXG];
 #pragma unroll
     for (int u = 0; u < U; ++u) {
-      float kf[8], vf[8], s[MAXG];
+      float kf[8];
       unpack(kr[u], kf);
-      unpack(vr[u], vf);
 #pragma unroll
       for (int g = 0; g < MAXG; ++g) {
         float dot = 0;
 #pragma unroll
         for (int e = 0; e < 8; ++e) dot += q[g][e] * kf[e];
-        s[g] = dot;
+        s[u][g] = dot;
       }
+    }
 #pragma unroll
-      for (int o = TPK / 2; o > 0; o >>= 1)
+    for (int o = TPK / 2; o > 0; o >>= 1)
 #pragma unroll
-        for (int g = 0; g < MAXG; ++g) s[g] += __shfl_xor_sync(kFull, s[g], o);
-      if (base + u * STRIDE + gi >= end) continue;
+      for (int u = 0; u < U; ++u)
+#pragma unroll
+        for (int g = 0; g < MAXG; ++g) s[u][g] += __shfl_xor_sync(kFull, s[u][g], o);
+#pragma unroll
+    for (int u = 0; u < U; ++u)
+      if (base + u * STRIDE + gi >= end)
+#pragma unroll
+        for (int g = 0; g < MAXG; ++g) s[u][g] = -INFINITY;
+#pragma unroll
+    for (int g = 0; g < MAXG; ++g) {
+      if (g >= group) break;
+      float mn = m[g];
+#pragma unroll
+      for (int u = 0; u < U; ++u) mn = fmaxf(mn, s[u][g]);
+      if (mn == -INFINITY) continue;  // none of this lane group's U keys is in range
+      const float c = exp2f(m[g] - mn);
+      l[g] *= c;
+#pragma unroll
+      for (int e = 0; e < 8; ++e) acc[g][e] *= c;
+      m[g] = mn;
+    }
+#pragma unroll
+    for (int u = 0; u < U; ++u) {
+      float vf[8];
+      unpack(vr[u], vf);
 #pragma unroll
       for (int g = 0; g < MAXG; ++g) {
         if (g >= group) break;
-        const float mn = fmaxf(m[g], s[g]);
-        const float c = exp2f(m[g] - mn), p = exp2f(s[g] - mn);
-        l[g] = l[g] * c + p;
+        // Out of range: 0 (and m may still be -inf then, so no e^(-inf + inf)).
+        const float p = s[u][g] == -INFINITY ? 0.0f : exp2f(s[u][g] - m[g]);
+        l[g] += p;
 #pragma unroll
-        for (int e = 0; e < 8; ++e) acc[g][e] = acc[g][e] * c + p * vf[e];
-        m[g] = mn;
+        for (int e = 0; e < 8; ++e) acc[g][e] = fmaf(p, vf[e], acc[g][e]);
       }
+    }
+#pragma unroll
+    for (int u = 0; u < U; ++u) {
+      kr[u] = kn[u];
+      vr[u] = vn[u];
     }
   }
 

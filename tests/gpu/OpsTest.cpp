@@ -12,6 +12,7 @@
 #include "Ops.h"
 #include "Rope.h"
 #include "ops/Embedding.cuh"
+#include "ops/Gemv.cuh"
 #include "ops/RmsNorm.cuh"
 #include "ops/Rope.cuh"
 #include "ops/SwiGlu.cuh"
@@ -35,25 +36,31 @@ TEST(GpuOps, EmbeddingCopiesRows) {
   expectClose(toHost(x.get(), want.size()), want, 0, 0, "embedding");
 }
 
+// Widths through the vector kernel (multiples of 4 up to 4,096: 896 and 2,048 as in Qwen2.5-0.5B
+// and Llama-3.2-1B) and through the plain one (4,098, 5,120 is past the vector kernel's reach).
 TEST(GpuOps, RmsNormMatchesCpuWithRowGather) {
   MX_REQUIRE_GPU();
-  const int rows = 9, width = 2048;
-  auto x = randomFloats(size_t(rows * width), 2, -4, 4);
-  auto weight = randomFloats(size_t(width), 3, 0.5f, 1.5f);
-  std::vector<float> want(x.size());
-  cpu::rmsNorm(x.data(), weight.data(), want.data(), rows, width, 1e-5f);
-  auto dx = toDevice(x);
-  auto dw = toDevice(weight);
-  DeviceBuffer<bf16> out(x.size());
-  rmsNorm(dx.get(), nullptr, dw.get(), out.get(), rows, width, 1e-5f, nullptr);
-  expectClose(toHost(out.get(), x.size()), want, 1e-3f, 1.0f / 128, "rmsnorm");
+  for (const int width : {896, 2048, 4096, 4098, 5120}) {
+    const std::string what = "rmsnorm width " + std::to_string(width);
+    const int rows = 9;
+    auto x = randomFloats(size_t(rows * width), uint32_t(width), -4, 4);
+    auto weight = randomFloats(size_t(width), 3, 0.5f, 1.5f);
+    std::vector<float> want(x.size());
+    cpu::rmsNorm(x.data(), weight.data(), want.data(), rows, width, 1e-5f);
+    auto dx = toDevice(x);
+    auto dw = toDevice(weight);
+    DeviceBuffer<bf16> out(x.size());
+    ASSERT_EQ(cudaMemset(out.get(), 0xff, out.bytes()), cudaSuccess);  // NaN: all must be written
+    rmsNorm(dx.get(), nullptr, dw.get(), out.get(), rows, width, 1e-5f, nullptr);
+    expectClose(toHost(out.get(), x.size()), want, 1e-3f, 1.0f / 128, what);
 
-  std::vector<int32_t> pick = {8, 2};  // the final norm over the rows that get logits
-  auto dPick = toDevice(pick);
-  rmsNorm(dx.get(), dPick.get(), dw.get(), out.get(), 2, width, 1e-5f, nullptr);
-  std::vector<float> wantPicked(want.begin() + 8 * width, want.begin() + 9 * width);
-  wantPicked.insert(wantPicked.end(), want.begin() + 2 * width, want.begin() + 3 * width);
-  expectClose(toHost(out.get(), 2 * size_t(width)), wantPicked, 1e-3f, 1.0f / 128, "gathered rmsnorm");
+    std::vector<int32_t> pick = {8, 2};  // the final norm over the rows that get logits
+    auto dPick = toDevice(pick);
+    rmsNorm(dx.get(), dPick.get(), dw.get(), out.get(), 2, width, 1e-5f, nullptr);
+    std::vector<float> wantPicked(want.begin() + 8 * width, want.begin() + 9 * width);
+    wantPicked.insert(wantPicked.end(), want.begin() + 2 * width, want.begin() + 3 * width);
+    expectClose(toHost(out.get(), 2 * size_t(width)), wantPicked, 1e-3f, 1.0f / 128, "gathered " + what);
+  }
 }
 
 TEST(GpuOps, SwiGluMatchesCpu) {
@@ -163,6 +170,59 @@ TEST(GpuOps, GemmMatchesNaiveProductAndAccumulates) {
   gemm.linear(dx.get(), rows, k, dw.get(), n, yb.get(), CUDA_R_16BF);
   for (size_t i = 0; i < want.size(); ++i) want[i] -= y0[i];
   expectClose(toHost(yb.get(), want.size()), want, 1e-3f, 1.0f / 128, "gemm bf16 out");
+}
+
+// Decode-sized products (1 to 5 rows) through the GEMV kernel (up to 4 rows) and cuBLAS, on
+// shapes with a ragged last warp of outputs and k not a multiple of the lanes' stride; beta 0
+// must not read y (poisoned with NaN), beta 1 accumulates. cuBLAS's bf16 output was seen off by
+// up to 5 % with n = 301 (an H200, CUDA 13), so Gemm refuses bf16 output with n not a multiple
+// of 8 rather than give wrong numbers (no supported model has such a width).
+TEST(GpuOps, GemvMatchesNaiveProductForDecodeRows) {
+  MX_REQUIRE_GPU();
+  struct Case { int k, n; };
+  for (const Case c : {Case{192, 72}, Case{2048, 301}, Case{8192, 33}, Case{1000, 17}}) {
+    for (int rows = 1; rows <= 5; ++rows) {
+      const std::string what = "rows " + std::to_string(rows) + " k " + std::to_string(c.k) + " n " + std::to_string(c.n);
+      auto x = randomFloats(size_t(rows * c.k), uint32_t(rows + c.k), -1, 1, true);
+      auto w = randomFloats(size_t(c.n * c.k), uint32_t(c.n), -1, 1, true);
+      auto y0 = randomFloats(size_t(rows * c.n), 9, -1, 1);
+      std::vector<float> product(y0.size()), accumulated(y0.size());
+      for (int r = 0; r < rows; ++r)
+        for (int j = 0; j < c.n; ++j) {
+          double acc = 0;
+          for (int i = 0; i < c.k; ++i) acc += double(x[size_t(r * c.k + i)]) * w[size_t(j * c.k + i)];
+          product[size_t(r * c.n + j)] = float(acc);
+          accumulated[size_t(r * c.n + j)] = float(acc) + y0[size_t(r * c.n + j)];
+        }
+      auto dx = toDeviceBf16(x);
+      auto dw = toDeviceBf16(w);
+      EXPECT_EQ(gemv(dx.get(), rows, c.k, dw.get(), c.n, nullptr, CUDA_R_16BF, 1.0f, nullptr), false)
+          << "bf16 output with beta 1 is cuBLAS's";
+      for (bool useGemv : {true, false}) {
+        const std::string how = what + (useGemv ? " gemv" : " cublas");
+        Gemm gemm(nullptr);
+        gemm.setGemv(useGemv);
+        auto dy = toDevice(y0);
+        gemm.linear(dx.get(), rows, c.k, dw.get(), c.n, dy.get(), CUDA_R_32F, 1.0f);
+        expectClose(toHost(dy.get(), y0.size()), accumulated, 1e-3f, 1e-4f, how + " fp32 beta 1");
+        ASSERT_EQ(cudaMemset(dy.get(), 0xff, dy.bytes()), cudaSuccess);
+        gemm.linear(dx.get(), rows, c.k, dw.get(), c.n, dy.get(), CUDA_R_32F);
+        expectClose(toHost(dy.get(), y0.size()), product, 1e-3f, 1e-4f, how + " fp32 beta 0");
+        DeviceBuffer<bf16> yb(y0.size());
+        ASSERT_EQ(cudaMemset(yb.get(), 0xff, yb.bytes()), cudaSuccess);
+        if (c.n % 8 != 0 && (!useGemv || rows > kGemvMaxRows)) {
+          EXPECT_THROW(gemm.linear(dx.get(), rows, c.k, dw.get(), c.n, yb.get(), CUDA_R_16BF),
+                       std::invalid_argument) << how;
+          continue;
+        }
+        gemm.linear(dx.get(), rows, c.k, dw.get(), c.n, yb.get(), CUDA_R_16BF);
+        expectClose(toHost(yb.get(), product.size()), product, 1e-2f, 1.0f / 128, how + " bf16");
+      }
+      DeviceBuffer<float> probe(y0.size());
+      EXPECT_EQ(gemv(dx.get(), rows, c.k, dw.get(), c.n, probe.get(), CUDA_R_32F, 0.0f, nullptr),
+                rows <= kGemvMaxRows) << what;
+    }
+  }
 }
 
 }  // namespace

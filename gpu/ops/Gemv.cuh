@@ -1,0 +1,20 @@
+// Gemv.cuh — y = beta·y + x·wᵀ for a handful of rows (decode at batch ≤ 4), at the speed of
+// reading w once. cuBLAS reaches about 60 % of the copy bandwidth on these shapes; a decode step
+// at batch 1 is nothing but reading every weight once, so this kernel is that step's floor.
+#pragma once
+
+#include <library_types.h>
+
+#include "Types.cuh"
+
+namespace mx::gpu {
+
+inline constexpr int kGemvMaxRows = 4;
+
+/// The same contract as Gemm::linear (x [rows, k] bf16, w [n, k] bf16, y [rows, n] fp32 with
+/// `beta` or bf16 with beta 0). Returns false, having done nothing, for a shape it does not
+/// cover (rows > kGemvMaxRows, k not a multiple of 8, x too large for shared memory).
+bool gemv(const bf16* x, int64_t rows, int64_t k, const bf16* w, int64_t n, void* y,
+          cudaDataType_t yType, float beta, cudaStream_t stream);
+
+}  // namespace mx::gpu
