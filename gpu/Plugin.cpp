@@ -1,10 +1,36 @@
 // Plugin.cpp — the CUDA backend as libmx_cuda.so, opened by `mx` only when a CUDA backend is
 // asked for (runtime/lib/engine/CudaLoader.cpp). Loading cuBLAS costs ~0.5 s of start-up in its
 // static initialisers, which every `mx` command would otherwise pay, GPU or not.
+#include <cuda_runtime.h>
+
 #include <cstring>
 #include <cstdlib>
 
 #include "mx/engine/CudaBackend.h"
+
+namespace mx::engine {
+
+int cudaDeviceCount(std::string& why) {
+  if (!cudaAvailable(why)) return 0;  // the driver, and device 0's compute capability
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess) {
+    (void)cudaGetLastError();
+    return 1;
+  }
+  // Replicas are made on devices 0..n-1, so counting stops at the first the sm_90a kernels
+  // cannot run on (compute capability 9.0 only, as cudaAvailable checks for device 0).
+  int usable = 1;
+  for (; usable < count; ++usable) {
+    int major = 0, minor = 0;
+    if (cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, usable) != cudaSuccess ||
+        cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, usable) != cudaSuccess ||
+        major != 9 || minor != 0)
+      break;
+  }
+  return usable;
+}
+
+}  // namespace mx::engine
 
 extern "C" {
 
@@ -14,6 +40,14 @@ __attribute__((visibility("default"))) int mx_cuda_available_v1(char** why) {
   if (mx::engine::cudaAvailable(reason)) return 1;
   *why = strdup(reason.c_str());
   return 0;
+}
+
+/// How many usable GPUs (CudaBackend.h's cudaDeviceCount); when 0, `*why` (malloc'd) says why.
+__attribute__((visibility("default"))) int mx_cuda_device_count_v1(char** why) {
+  std::string reason;
+  const int count = mx::engine::cudaDeviceCount(reason);
+  if (count == 0) *why = strdup(reason.c_str());
+  return count;
 }
 
 /// A backend over `dir` (or with random weights of `config` when dir is null); null and `*error`

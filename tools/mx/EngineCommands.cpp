@@ -19,7 +19,7 @@
 #include "mx/ExitCodes.h"
 #include "mx/engine/ChatFormat.h"
 #include "mx/engine/CudaBackend.h"
-#include "mx/engine/Engine.h"
+#include "mx/engine/EnginePool.h"
 #include "mx/engine/ForwardBench.h"
 
 namespace mx::cli {
@@ -54,6 +54,7 @@ Options:
   --top-k K           0 is off (default 0)
   --seed S            sampling seed (default 0)
   --backend B         cpu, cuda or auto (default: cuda when a usable GPU is present, else cpu)
+  --gpus N            load an engine replica on each of N GPUs (default 1; 0: every usable GPU)
   --threads N         CPU threads (default: every core)
   --json              print {"ids", "text", "finish_reason", "usage"} instead of the text
 )";
@@ -63,12 +64,15 @@ constexpr const char* kBenchUsage = R"(Usage: mx bench engine (--model DIR | --c
 Measures the engine's throughput: B requests of P random prompt tokens each generate G tokens
 through the engine (continuous batching, paged KV cache, sampling), and the forward pass alone
 decodes B sequences at context P. With --config the weights are random (shape only).
+With --gpus N the engine part runs N replicas, one per GPU, behind one queue and is given N x B
+requests; the forward pass alone runs on GPU 0.
 
 Options:
-  --batch B        concurrent sequences (default 16)
+  --batch B        concurrent sequences per GPU (default 16)
   --prompt-len P   prompt tokens per request (default 128)
   --gen-len G      generated tokens per request (default 64)
   --backend B      cpu, cuda or auto (default: cuda when a usable GPU is present, else cpu)
+  --gpus N         GPUs, one engine replica each (default 1: per-GPU figures; 0: every usable GPU)
   --threads N      CPU threads (default: every core)
   --json           print one JSON object instead of the table
 )";
@@ -174,19 +178,43 @@ bool wantsCuda(const Args& a) {
   return false;
 }
 
-std::unique_ptr<eng::Backend> loadBackend(bool cuda, const std::string& dir, int threads) {
+/// --gpus N → how many GPUs get an engine replica: 1 unless asked, 0 for every usable one; the
+/// CPU backend is one engine.
+int gpusOption(const Args& a, bool cuda) {
+  const int asked = numberOption<int>(a, "--gpus", 1);
+  if (asked < 0) throw std::invalid_argument("--gpus must be 0 (every GPU) or more");
+  if (!cuda) {
+    if (asked > 1) throw std::invalid_argument("--gpus " + std::to_string(asked) + " needs the cuda backend");
+    return 1;
+  }
 #ifdef MX_HAVE_CUDA
-  if (cuda) return eng::makeCudaBackend(dir, 0);
+  return eng::cudaDevicesToUse(asked);
+#else
+  return 1;
 #endif
-  (void)cuda;
+}
+
+/// One backend per device 0..devices-1, each made by `make(device)`.
+std::vector<std::unique_ptr<eng::Backend>> backendsOn(
+    int devices, const std::function<std::unique_ptr<eng::Backend>(int)>& make) {
+  std::vector<std::unique_ptr<eng::Backend>> backends;
+  for (int device = 0; device < devices; ++device) backends.push_back(make(device));
+  return backends;
+}
+
+std::unique_ptr<eng::Backend> loadBackend(bool cuda, const std::string& dir, int threads, int device) {
+#ifdef MX_HAVE_CUDA
+  if (cuda) return eng::makeCudaBackend(dir, device);
+#endif
+  (void)cuda, (void)device;
   return eng::makeCpuBackend(dir, threads);
 }
 
-std::unique_ptr<eng::Backend> randomBackend(bool cuda, const eng::ModelConfig& config, int threads) {
+std::unique_ptr<eng::Backend> randomBackend(bool cuda, const eng::ModelConfig& config, int threads, int device) {
 #ifdef MX_HAVE_CUDA
-  if (cuda) return eng::makeRandomCudaBackend(config, 1, 0);
+  if (cuda) return eng::makeRandomCudaBackend(config, 1, device);
 #endif
-  (void)cuda;
+  (void)cuda, (void)device;
   return eng::makeRandomCpuBackend(config, 1, threads);
 }
 
@@ -242,7 +270,7 @@ int generateCommand(const std::vector<std::string>& args) {
   if (wantsHelp(args)) return std::cout << kGenerateUsage, kExitOk;
   Args a(args,
          {"--model", "--prompt", "--messages", "--max-tokens", "--temperature", "--top-p", "--top-k",
-          "--seed", "--threads", "--backend"},
+          "--seed", "--threads", "--backend", "--gpus"},
          {"--json"});
   if (!a.error.empty()) return usage(a.error, kGenerateUsage);
   if (!a.words.empty()) return usage("unexpected argument '" + a.words[0] + "'", kGenerateUsage);
@@ -257,7 +285,8 @@ int generateCommand(const std::vector<std::string>& args) {
     p.seed = numberOption<uint64_t>(a, "--seed", 0);
     int threads = numberOption<int>(a, "--threads", 0);
     auto tokenizer = loadTokenizer(dir);
-    auto backend = loadBackend(wantsCuda(a), dir, threads);
+    const bool cuda = wantsCuda(a);
+    auto backends = backendsOn(gpusOption(a, cuda), [&](int device) { return loadBackend(cuda, dir, threads, device); });
     int32_t configured = 256;
     std::string gen;
     if (readFile(dir + "/generation_config.json", gen)) {
@@ -275,7 +304,7 @@ int generateCommand(const std::vector<std::string>& args) {
       options.addSpecialTokens = false;  // the template wrote them
       request.promptIds = tokenizer->encode(eng::ChatFormat::load(dir).render(readMessages(a.get("--messages"))), options);
     }
-    eng::Engine engine(std::move(backend), *tokenizer);
+    eng::EnginePool engine(std::move(backends), *tokenizer);
     std::promise<eng::Completion> promise;
     auto future = promise.get_future();
     engine.submit(std::move(request), [&](eng::Completion c) { promise.set_value(std::move(c)); });
@@ -301,7 +330,8 @@ int benchCommand(const std::vector<std::string>& args) {
   if (wantsHelp(args)) return std::cout << kBenchUsage, kExitOk;
   if (args.empty() || args[0] != "engine") return usage("the benchmark to run is 'engine'", kBenchUsage);
   std::vector<std::string> rest(args.begin() + 1, args.end());
-  Args a(rest, {"--model", "--config", "--batch", "--prompt-len", "--gen-len", "--threads", "--backend"}, {"--json"});
+  Args a(rest, {"--model", "--config", "--batch", "--prompt-len", "--gen-len", "--threads", "--backend", "--gpus"},
+         {"--json"});
   if (!a.error.empty()) return usage(a.error, kBenchUsage);
   if (a.has("--model") == a.has("--config")) return usage("give --model DIR or --config config.json", kBenchUsage);
   return runGuarded(kBenchUsage, [&] {
@@ -312,32 +342,36 @@ int benchCommand(const std::vector<std::string>& args) {
     if (batch < 1 || promptLen < 1 || genLen < 1)
       throw std::invalid_argument("--batch, --prompt-len and --gen-len must be positive");
     const bool cuda = wantsCuda(a);
-    std::unique_ptr<eng::Backend> backend;
+    const int gpus = gpusOption(a, cuda);
+    std::vector<std::unique_ptr<eng::Backend>> backends;
     std::string source;
     if (a.has("--model")) {
       source = a.get("--model");
-      backend = loadBackend(cuda, source, threads);
+      backends = backendsOn(gpus, [&](int device) { return loadBackend(cuda, source, threads, device); });
     } else {
       source = a.get("--config") + " (random weights)";
       std::string text;
       if (!readFile(a.get("--config"), text)) throw std::runtime_error("cannot read '" + a.get("--config") + "'");
-      backend = randomBackend(cuda, eng::ModelConfig::parse(text, "", a.get("--config")), threads);
+      const eng::ModelConfig shape = eng::ModelConfig::parse(text, "", a.get("--config"));
+      backends = backendsOn(gpus, [&](int device) { return randomBackend(cuda, shape, threads, device); });
     }
-    const eng::ModelConfig config = backend->config();
+    eng::Backend& backend = *backends.front();
+    const eng::ModelConfig config = backend.config();
     if (promptLen + genLen > config.maxPositions)
       throw std::invalid_argument("--prompt-len + --gen-len exceed the model's context (" +
                                   std::to_string(config.maxPositions) + ")");
 
-    // 1. The forward pass alone: B sequences decoding at context P.
+    // 1. The forward pass alone: B sequences decoding at context P, on the first GPU.
     eng::DecodeBenchOptions fo;
     fo.batch = batch;
     fo.promptLen = promptLen;
     fo.steps = std::min(genLen, 16);
-    eng::DecodeBenchResult forward = eng::benchDecode(*backend, fo);
+    eng::DecodeBenchResult forward = eng::benchDecode(backend, fo);
     eng::FmaPeak peak;  // the CPU's: meaningless for the GPU backend
     if (!cuda) peak = eng::measureFmaPeak(threads);
 
-    // 2. The whole engine: B requests submitted at once, each P random ids, G tokens, no EOS.
+    // 2. The whole engine: B requests per replica submitted at once, each P random ids, G
+    // tokens, no EOS.
     // A tokenizer only decodes text here; a byte-level stand-in would do, but use the folder's
     // when there is one so stop handling is exercised as in a run.
     std::unique_ptr<eng::Tokenizer> tokenizer;
@@ -358,15 +392,16 @@ int benchCommand(const std::vector<std::string>& args) {
       eo.numBlocks = batch * ((promptLen + genLen + eo.blockSize - 1) / eo.blockSize + 1);
       eo.maxBatchTokens = std::max(4096, batch);
     }
-    eng::Engine engine(std::move(backend), *tokenizer, eo);
+    eng::EnginePool engine(std::move(backends), *tokenizer, eo);
+    const int32_t requests = batch * gpus;
     std::mt19937_64 rng(7);
     std::mutex mu;
     std::condition_variable cv;
-    int remaining = batch;
+    int remaining = requests;
     int64_t generated = 0;
     std::string failure;
     auto t0 = std::chrono::steady_clock::now();
-    for (int32_t i = 0; i < batch; ++i) {
+    for (int32_t i = 0; i < requests; ++i) {
       eng::Request r;
       for (int32_t k = 0; k < promptLen; ++k)
         r.promptIds.push_back(static_cast<int32_t>(rng() % static_cast<uint64_t>(config.vocabSize)));
@@ -388,15 +423,19 @@ int benchCommand(const std::vector<std::string>& args) {
     if (!failure.empty()) throw std::runtime_error("a bench request failed: " + failure);
 
     double peakFraction = peak.gflopsPerSecond > 0 ? forward.gflopsPerSecond / peak.gflopsPerSecond : 0;
+    const double totalTokens = double(generated) + double(requests) * promptLen;
     Json out = {{"model", source},
-                {"backend", engine.backend().name()},
+                {"backend", engine.backendName()},
+                {"gpus", gpus},
                 {"batch", batch},
                 {"prompt_len", promptLen},
                 {"gen_len", genLen},
                 {"engine", {{"seconds", seconds},
+                            {"requests", requests},
                             {"generated_tokens", generated},
                             {"generated_tokens_per_second", generated / seconds},
-                            {"total_tokens_per_second", (generated + int64_t(batch) * promptLen) / seconds}}},
+                            {"generated_tokens_per_second_per_gpu", generated / seconds / gpus},
+                            {"total_tokens_per_second", totalTokens / seconds}}},
                 {"decode_forward", {{"tokens_per_second", forward.tokensPerSecond},
                                     {"gflops_per_second", forward.gflopsPerSecond},
                                     {"fraction_of_fma_peak", peakFraction}}},
@@ -405,12 +444,15 @@ int benchCommand(const std::vector<std::string>& args) {
       std::cout << out.dump(2) << "\n";
       return kExitOk;
     }
-    std::printf("mx bench engine: %s, %s backend\n", source.c_str(), engine.backend().name().c_str());
-    std::printf("  batch %d, prompt %d tokens, generate %d tokens\n\n", batch, promptLen, genLen);
+    std::printf("mx bench engine: %s, %s backend\n", source.c_str(), engine.backendName().c_str());
+    std::printf("  batch %d%s, prompt %d tokens, generate %d tokens\n\n", batch, gpus > 1 ? " per GPU" : "",
+                promptLen, genLen);
     std::printf("  %-34s %12s\n", "measure", "value");
     std::printf("  %-34s %12.1f\n", "engine: generated tokens/s", generated / seconds);
-    std::printf("  %-34s %12.1f\n", "engine: prompt+generated tokens/s", (generated + double(batch) * promptLen) / seconds);
-    std::printf("  %-34s %12.1f\n", "forward only: decode tokens/s", forward.tokensPerSecond);
+    if (gpus > 1) std::printf("  %-34s %12.1f\n", "engine: generated tokens/s per GPU", generated / seconds / gpus);
+    std::printf("  %-34s %12.1f\n", "engine: prompt+generated tokens/s", totalTokens / seconds);
+    std::printf("  %-34s %12.1f\n", gpus > 1 ? "forward only (GPU 0): decode tok/s" : "forward only: decode tokens/s",
+                forward.tokensPerSecond);
     std::printf("  %-34s %12.1f\n", "forward only: GFLOP/s", forward.gflopsPerSecond);
     if (!cuda) {
       std::printf("  %-34s %11.1f%%\n", "fraction of fp32 FMA peak", 100 * peakFraction);

@@ -48,9 +48,18 @@ const std::vector<Setting> kSampling = {
     {"repetition_penalty", SettingType::Float, false, false, 0, 100, true},
 };
 
+/// `local` models also take the built-in engine's settings (runtime/lib/models/LocalModel.cpp):
+/// how many GPUs serve the model (0: all) and how many sequences each decodes together.
+std::vector<Setting> localOptions() {
+  std::vector<Setting> options = kSampling;
+  options.push_back({"gpus", SettingType::Int, false, false, 0, 1024});
+  options.push_back({"max_batch", SettingType::Int, false, false, 1, 65536});
+  return options;
+}
+
 const std::vector<Constructor>& constructors() {
   static const std::vector<Constructor> table = {
-      {DeclKind::Model, "local", {{"path", SettingType::String, true, true}}, kSampling},
+      {DeclKind::Model, "local", {{"path", SettingType::String, true, true}}, localOptions()},
       {DeclKind::Model, "openai",
        {{"url", SettingType::String, true, true},
         {"model", SettingType::String, true, false},

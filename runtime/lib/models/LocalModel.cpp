@@ -2,11 +2,17 @@
 // built-in engine (Engine.h). chat() renders the messages with the folder's chat template,
 // complete() tokenizes the prompt as is; sampling options come from the declaration's block,
 // overridden per call, and every call's seed from (run seed, row, trial, call index).
+//
+// On GPUs the model is served by one engine replica per GPU (EnginePool.h), each sized for
+// thousands of requests in flight; the declaration's `gpus: N` (0: all) and `max_batch: N`, or
+// MX_GPUS=N in the environment (over the declaration), choose otherwise.
+#include <cstdlib>
+#include <future>
 #include <stdexcept>
 
 #include "mx/engine/ChatFormat.h"
 #include "mx/engine/CudaBackend.h"
-#include "mx/engine/Engine.h"
+#include "mx/engine/EnginePool.h"
 #include "mx/rt/ModelBackend.h"
 #include "mx/rt/Tools.h"
 #include "mx/stdlib/Builtins.h"
@@ -16,13 +22,38 @@ namespace {
 
 namespace eng = mx::engine;
 
-/// The GPU when this build has the CUDA backend and a usable GPU is present, else the CPU.
-std::unique_ptr<eng::Backend> makeBackend(const std::filesystem::path& dir) {
+/// A whole-number engine setting of the declaration's block (checked by the compiler), or
+/// `fallback` when absent.
+int engineSetting(const nlohmann::json& options, const char* key, int fallback) {
+  auto it = options.find(key);
+  return it == options.end() ? fallback : it->get<int>();
+}
+
+/// The replicas: one per GPU used when this build has the CUDA backend and a usable GPU is
+/// present (loaded in parallel: each reads the whole folder), else one CPU engine.
+std::unique_ptr<eng::EnginePool> makeEngines(const std::filesystem::path& dir, const nlohmann::json& options,
+                                             const eng::Tokenizer& tokenizer) {
+  eng::EngineOptions engineOptions;  // the CPU's defaults
+  std::vector<std::unique_ptr<eng::Backend>> backends;
 #ifdef MX_HAVE_CUDA
   std::string why;
-  if (eng::cudaAvailable(why)) return eng::makeCudaBackend(dir, 0);
+  if (eng::cudaDeviceCount(why) > 0) {
+    int gpus = engineSetting(options, "gpus", 0);
+    if (const char* env = std::getenv("MX_GPUS")) gpus = std::atoi(env);
+    const int devices = eng::cudaDevicesToUse(gpus);
+    std::vector<std::future<std::unique_ptr<eng::Backend>>> loading;
+    for (int device = 0; device < devices; ++device)
+      loading.push_back(std::async(std::launch::async, [&dir, device] { return eng::makeCudaBackend(dir, device); }));
+    for (auto& backend : loading) backends.push_back(backend.get());
+    // A GPU's decode step reads every weight whatever the batch, so 256 sequences cost little
+    // more than 8; its free memory holds the KV cache (Backend::cacheBlockLimit): batch wide.
+    engineOptions.maxBatchSeqs = 256;
+    engineOptions.maxBatchTokens = 8192;
+  }
 #endif
-  return eng::makeCpuBackend(dir);
+  if (backends.empty()) backends.push_back(eng::makeCpuBackend(dir));
+  engineOptions.maxBatchSeqs = engineSetting(options, "max_batch", engineOptions.maxBatchSeqs);
+  return std::make_unique<eng::EnginePool>(std::move(backends), tokenizer, engineOptions);
 }
 
 /// The parameter names of a model method, in the order ModelCall::args holds them (the
@@ -125,7 +156,7 @@ class LocalModel : public ModelBackend {
     format_ = eng::ChatFormat::load(dir);
     for (auto it = r.options.begin(); it != r.options.end(); ++it)
       applyOption(defaults_, it.key(), JsonOption{it.value()}, seedOption_);
-    engine_ = std::make_unique<eng::Engine>(makeBackend(dir), *tokenizer_);
+    engine_ = makeEngines(dir, r.options, *tokenizer_);
     chatParams_ = parameterNames("chat");
     completeParams_ = parameterNames("complete");
   }
@@ -190,7 +221,7 @@ class LocalModel : public ModelBackend {
   eng::SamplingParams defaults_;
   uint64_t seedOption_ = 0;
   std::vector<std::string> chatParams_, completeParams_;
-  std::unique_ptr<eng::Engine> engine_;  // last: stops before what its callbacks use goes away
+  std::unique_ptr<eng::EnginePool> engine_;  // last: stops before what its callbacks use goes away
 };
 
 }  // namespace

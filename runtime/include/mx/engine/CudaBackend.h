@@ -17,6 +17,16 @@ namespace mx::engine {
 /// for the CUDA runtime, another architecture).
 bool cudaAvailable(std::string& why);
 
+/// How many GPUs this build can run on are visible (CUDA_VISIBLE_DEVICES picks them): devices
+/// 0..n-1, counting up to the first of another compute capability. 0, with the reason in `why`,
+/// when there is none. Defined by the plugin loader (runtime/lib/engine/cuda/CudaLoader.cpp)
+/// and inside the plugin (gpu/Plugin.cpp), not by the mx_cuda library itself.
+int cudaDeviceCount(std::string& why);
+
+/// How many GPUs get an engine replica when `asked` for (0: every usable one). Throws
+/// std::runtime_error when none is usable or fewer than asked. Defined by the loader only.
+int cudaDevicesToUse(int asked);
+
 /// The CUDA backend over a Hugging Face model folder, on GPU `deviceIndex`. Throws
 /// std::runtime_error naming the file/tensor at fault, or the bytes of GPU memory needed and free.
 std::unique_ptr<Backend> makeCudaBackend(const std::filesystem::path& modelDir, int deviceIndex = 0);

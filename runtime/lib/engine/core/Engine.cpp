@@ -64,7 +64,7 @@ Engine::Impl::Impl(std::unique_ptr<Backend> backendIn, const Tokenizer& tokenize
   options.maxBatchTokens = std::max(options.maxBatchTokens, options.maxBatchSeqs);
   const char* hostSampling = std::getenv("MX_HOST_SAMPLING");
   backendSampling = !(hostSampling && std::string(hostSampling) == "1");
-  numBlocks = core::chooseBlockCount(backend->config(), options);
+  numBlocks = core::chooseBlockCount(*backend, options);
   backend->allocateCache(numBlocks, options.blockSize);
   resetCache();
   publishStats();

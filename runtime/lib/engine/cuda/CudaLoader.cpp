@@ -1,6 +1,6 @@
-// CudaLoader.cpp — cudaAvailable / makeCudaBackend / makeRandomCudaBackend (CudaBackend.h) for
-// programs that must not load cuBLAS unless a CUDA backend is used: they open libmx_cuda.so
-// (gpu/Plugin.cpp) from ../lib next to the executable on first use.
+// CudaLoader.cpp — CudaBackend.h's functions (cudaAvailable, cudaDeviceCount, makeCudaBackend,
+// ...) for programs that must not load cuBLAS unless a CUDA backend is used: they open
+// libmx_cuda.so (gpu/Plugin.cpp) from ../lib next to the executable on first use.
 #include <dlfcn.h>
 #include <unistd.h>
 
@@ -14,11 +14,12 @@
 namespace mx::engine {
 namespace {
 
-using AvailableFn = int (*)(char**);
+using QueryFn = int (*)(char** why);  // available (0 or 1) and the device count
 using MakeFn = Backend* (*)(const char*, const ModelConfig*, uint64_t, int, char**);
 
 struct Plugin {
-  AvailableFn available = nullptr;
+  QueryFn available = nullptr;
+  QueryFn deviceCount = nullptr;
   MakeFn make = nullptr;
   std::string error;
 };
@@ -42,9 +43,10 @@ const Plugin& plugin() {
       p.error = std::string("cannot load the CUDA backend '") + path + "': " + dlerror();
       return;
     }
-    p.available = reinterpret_cast<AvailableFn>(dlsym(lib, "mx_cuda_available_v1"));
+    p.available = reinterpret_cast<QueryFn>(dlsym(lib, "mx_cuda_available_v1"));
+    p.deviceCount = reinterpret_cast<QueryFn>(dlsym(lib, "mx_cuda_device_count_v1"));
     p.make = reinterpret_cast<MakeFn>(dlsym(lib, "mx_cuda_make_v1"));
-    if (!p.available || !p.make) p.error = path + " is not an mx CUDA backend of this version";
+    if (!p.available || !p.deviceCount || !p.make) p.error = path + " is not an mx CUDA backend of this version";
   });
   return p;
 }
@@ -58,18 +60,33 @@ std::unique_ptr<Backend> make(const char* dir, const ModelConfig* config, uint64
   return std::unique_ptr<Backend>(b);
 }
 
-}  // namespace
-
-bool cudaAvailable(std::string& why) {
+/// The plugin's available() or deviceCount(): 0 with the reason in `why` when there is no GPU.
+int ask(QueryFn Plugin::*fn, std::string& why) {
   const Plugin& p = plugin();
   if (!p.error.empty()) {
     why = p.error;
-    return false;
+    return 0;
   }
   char* text = nullptr;
-  if (p.available(&text)) return true;
+  if (const int n = (p.*fn)(&text)) return n;
   why = takeText(text);
-  return false;
+  return 0;
+}
+
+}  // namespace
+
+bool cudaAvailable(std::string& why) { return ask(&Plugin::available, why) != 0; }
+
+int cudaDeviceCount(std::string& why) { return ask(&Plugin::deviceCount, why); }
+
+int cudaDevicesToUse(int asked) {
+  std::string why;
+  const int usable = cudaDeviceCount(why);
+  if (usable == 0) throw std::runtime_error(why);
+  if (asked > usable)
+    throw std::runtime_error(std::to_string(asked) + " GPUs asked for, " + std::to_string(usable) +
+                             " usable (CUDA_VISIBLE_DEVICES picks which)");
+  return asked > 0 ? asked : usable;
 }
 
 std::unique_ptr<Backend> makeCudaBackend(const std::filesystem::path& modelDir, int deviceIndex) {
