@@ -39,7 +39,8 @@ __global__ void __launch_bounds__(kThreads) decodeKernel(AttentionArgs a, int sp
   __shared__ float smAcc[kWarps][MAXG][HD];
   __shared__ float smM[kWarps][MAXG], smL[kWarps][MAXG];
 
-  const AttentionTile tile = a.tiles[blockIdx.x];
+  const int tileIndex = blockIdx.x, numTiles = gridDim.x;
+  const AttentionTile tile = a.tiles[tileIndex];
   const int kvHead = blockIdx.y, split = blockIdx.z, group = a.heads / a.kv.kvHeads;
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, gi = lane / TPK, sub = lane % TPK;
   const int context = tile.firstPos + 1, per = (context + splits - 1) / splits;
@@ -187,7 +188,7 @@ __global__ void __launch_bounds__(kThreads) decodeKernel(AttentionArgs a, int sp
     if (splits == 1) {
       a.out[int64_t(tile.firstRow) * a.heads * HD + head * HD + d] = __float2bfloat16(aAll / lAll);
     } else {
-      float* p = partials + ((size_t(split) * gridDim.x + blockIdx.x) * a.heads + head) * (HD + 2);
+      float* p = partials + ((size_t(split) * numTiles + tileIndex) * a.heads + head) * (HD + 2);
       p[d] = aAll;
       if (d == 0) {
         p[HD] = mAll;
@@ -196,6 +197,7 @@ __global__ void __launch_bounds__(kThreads) decodeKernel(AttentionArgs a, int sp
     }
   }
 }
+
 
 /// One block per (tile, query head), a thread per dimension: the splits' partials → out.
 template <int HD>

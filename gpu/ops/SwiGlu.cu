@@ -7,13 +7,35 @@
 namespace mx::gpu {
 namespace {
 
+__device__ inline float silu(float x) { return x / (1.0f + expf(-x)); }
+
 __global__ void swiGluKernel(const bf16* gateUp, bf16* out, int64_t n, int width) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
        i += int64_t(gridDim.x) * blockDim.x) {
     const int64_t r = i / width, c = i % width;
     const float gate = __bfloat162float(gateUp[r * 2 * width + c]);
     const float up = __bfloat162float(gateUp[r * 2 * width + width + c]);
-    out[i] = __float2bfloat16(gate / (1.0f + expf(-gate)) * up);
+    out[i] = __float2bfloat16(silu(gate) * up);
+  }
+}
+
+// Width a multiple of 8: 16-byte loads and stores, 8 elements per thread and pass (the scalar
+// kernel moved about a third of the bandwidth on a 4,096-token prefill).
+__global__ void swiGluVectorKernel(const uint4* gateUp, uint4* out, int64_t n8, int width8) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n8;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t r = i / width8, c = i % width8;
+    const uint4 g = gateUp[r * 2 * width8 + c], u = gateUp[r * 2 * width8 + width8 + c];
+    const __nv_bfloat162* gp = reinterpret_cast<const __nv_bfloat162*>(&g);
+    const __nv_bfloat162* up = reinterpret_cast<const __nv_bfloat162*>(&u);
+    uint4 o;
+    __nv_bfloat162* op = reinterpret_cast<__nv_bfloat162*>(&o);
+#pragma unroll
+    for (int e = 0; e < 4; ++e) {
+      const float2 gf = __bfloat1622float2(gp[e]), uf = __bfloat1622float2(up[e]);
+      op[e] = __floats2bfloat162_rn(silu(gf.x) * uf.x, silu(gf.y) * uf.y);
+    }
+    out[i] = o;
   }
 }
 
@@ -22,8 +44,14 @@ __global__ void swiGluKernel(const bf16* gateUp, bf16* out, int64_t n, int width
 void swiGlu(const bf16* gateUp, bf16* out, int64_t rows, int width, cudaStream_t stream) {
   const int64_t n = rows * width;
   if (n == 0) return;
-  const int64_t blocks = std::min<int64_t>((n + 255) / 256, 132 * 16);  // ~16 per SM: enough to fill it
-  swiGluKernel<<<unsigned(blocks), 256, 0, stream>>>(gateUp, out, n, width);
+  const bool vector = width % 8 == 0;
+  const int64_t items = vector ? n / 8 : n;
+  const int64_t blocks = std::min<int64_t>((items + 255) / 256, 132 * 16);  // ~16 per SM: enough to fill it
+  if (vector)
+    swiGluVectorKernel<<<unsigned(blocks), 256, 0, stream>>>(reinterpret_cast<const uint4*>(gateUp),
+                                                            reinterpret_cast<uint4*>(out), items, width / 8);
+  else
+    swiGluKernel<<<unsigned(blocks), 256, 0, stream>>>(gateUp, out, n, width);
   MX_CUDA_CHECK_LAUNCH();
 }
 

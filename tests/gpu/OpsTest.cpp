@@ -63,16 +63,20 @@ TEST(GpuOps, RmsNormMatchesCpuWithRowGather) {
   }
 }
 
+// Widths through the 16-byte kernel (multiples of 8) and the scalar one (706).
 TEST(GpuOps, SwiGluMatchesCpu) {
   MX_REQUIRE_GPU();
-  const int rows = 5, width = 704;
-  auto gateUp = randomFloats(size_t(rows * 2 * width), 4, -6, 6, true);
-  std::vector<float> want(size_t(rows * width));
-  cpu::siluGate(gateUp.data(), want.data(), rows, width);
-  auto d = toDeviceBf16(gateUp);
-  DeviceBuffer<bf16> out(want.size());
-  swiGlu(d.get(), out.get(), rows, width, nullptr);
-  expectClose(toHost(out.get(), want.size()), want, 1e-3f, 1.0f / 128, "swiglu");
+  for (const int width : {704, 706, 8192}) {
+    const int rows = 5;
+    auto gateUp = randomFloats(size_t(rows * 2 * width), uint32_t(width), -6, 6, true);
+    std::vector<float> want(size_t(rows * width));
+    cpu::siluGate(gateUp.data(), want.data(), rows, width);
+    auto d = toDeviceBf16(gateUp);
+    DeviceBuffer<bf16> out(want.size());
+    ASSERT_EQ(cudaMemset(out.get(), 0xff, out.bytes()), cudaSuccess);  // NaN: all must be written
+    swiGlu(d.get(), out.get(), rows, width, nullptr);
+    expectClose(toHost(out.get(), want.size()), want, 1e-3f, 1.0f / 128, "swiglu width " + std::to_string(width));
+  }
 }
 
 // q rotated in place (fp32) and k, v in the cache (bf16) at the token's slot, with Qwen2-style
