@@ -9,7 +9,7 @@ namespace mx::gpu {
 namespace {
 
 constexpr int kThreads = 128, kWarps = kThreads / 32, kMaxSplits = 16;
-constexpr int kStagedBlocks = 256;  // block-table entries a split stages: 4,096 positions at 16
+constexpr int kChunk = 512;  // keys whose scores a block holds at once
 constexpr unsigned kFull = 0xffffffffu;
 
 __device__ inline void unpack(const uint4& raw, float* out) {
@@ -31,13 +31,21 @@ __device__ inline void merge(float& m, float& l, float* a, float mo, float lo, c
   m = mn;
 }
 
-// HD/8 lanes own one key (8 dimensions each); a warp covers 32/(HD/8) keys per pass and every
-// lane has the loads of the next U keys in flight while it works on the current U.
+// Keys are taken kChunk at a time, in three phases separated by barriers:
+//   1. scores: HD/8 lanes own one key (8 dimensions each) and dot it with every query head of
+//      the group (q in registers), reduced across those lanes; a warp covers 32/(HD/8) keys per
+//      pass, with the loads of U passes issued before any is used;
+//   2. softmax: one warp per query head turns the chunk's scores into e^(s − running max) in
+//      place, once per (head, key), and updates the running max and sum;
+//   3. values: the same lanes-per-key mapping accumulates p · v for every head in registers
+//      (rescaled once per chunk when the running max moved).
+// The lanes' partial outputs are then summed across the warp and the block.
 template <int HD, int MAXG>
-__global__ void __launch_bounds__(kThreads) decodeKernel(AttentionArgs a, int splits, float* partials) {
-  constexpr int TPK = HD / 8, KPW = 32 / TPK, STRIDE = kWarps * KPW, U = MAXG <= 4 ? 4 : 2;
+__global__ void __launch_bounds__(kThreads, MAXG <= 4 ? 5 : 2) decodeKernel(AttentionArgs a, int splits, float* partials) {
+  constexpr int TPK = HD / 8, KPW = 32 / TPK, STRIDE = kWarps * KPW, U = 4;
+  __shared__ float scores[MAXG][kChunk];
+  __shared__ float runMax[MAXG], runSum[MAXG], rescale[MAXG];
   __shared__ float smAcc[kWarps][MAXG][HD];
-  __shared__ float smM[kWarps][MAXG], smL[kWarps][MAXG];
 
   const int tileIndex = blockIdx.x, numTiles = gridDim.x;
   const AttentionTile tile = a.tiles[tileIndex];
@@ -46,12 +54,10 @@ __global__ void __launch_bounds__(kThreads) decodeKernel(AttentionArgs a, int sp
   const int context = tile.firstPos + 1, per = (context + splits - 1) / splits;
   const int begin = split * per, end = min(context, begin + per);
 
-  float q[MAXG][8], acc[MAXG][8], m[MAXG], l[MAXG];
+  float q[MAXG][8], acc[MAXG][8];
   const float qScale = rsqrtf(float(HD)) * 1.4426950408889634f;
 #pragma unroll
   for (int g = 0; g < MAXG; ++g) {
-    m[g] = -INFINITY;
-    l[g] = 0;
 #pragma unroll
     for (int e = 0; e < 8; ++e) acc[g][e] = q[g][e] = 0;
     if (g < group) {
@@ -62,137 +68,132 @@ __global__ void __launch_bounds__(kThreads) decodeKernel(AttentionArgs a, int sp
       for (int e = 0; e < 8; ++e) q[g][e] = v[e] * qScale;
     }
   }
+  if (threadIdx.x < MAXG) {
+    runMax[threadIdx.x] = -INFINITY;
+    runSum[threadIdx.x] = 0;
+  }
 
-  // The split's entries of the block table, staged in shared memory first: otherwise every key
-  // load waits on a table load before it can even be issued.
   const int32_t* table = a.blockTables + a.tableOffsets[tile.seq];
-  const int bs = a.kv.blockSize;
-  const int firstBlock = begin / bs, tableSpan = end > begin ? (end - 1) / bs - firstBlock + 1 : 0;
-  const bool staged = tableSpan <= kStagedBlocks;
-  __shared__ int32_t stagedTable[kStagedBlocks];
-  if (staged)
-    for (int i = threadIdx.x; i < tableSpan; i += kThreads) stagedTable[i] = table[firstBlock + i];
-  __syncthreads();
+  const int bs = a.kv.blockSize, bsShift = __ffs(bs) - 1;
+  const bool pow2 = (bs & (bs - 1)) == 0;
   const size_t blockStride = a.kv.layerBlockElements();
   const bf16* keys = a.cache + a.kv.offset(0, a.layer, 0, kvHead) + sub * 8;
   const bf16* values = a.cache + a.kv.offset(0, a.layer, 1, kvHead) + sub * 8;
-  // The U keys of the pass starting at `from`, loaded ahead: the next pass's loads are issued
-  // before this pass's arithmetic, so each warp always has loads in flight.
-  uint4 kr[U], vr[U], kn[U], vn[U];
-  auto load = [&](int from, uint4* k, uint4* v) {
-#pragma unroll
-    for (int u = 0; u < U; ++u) {
-      const int j = from + u * STRIDE + gi;
-      k[u] = v[u] = make_uint4(0, 0, 0, 0);
-      if (j < end) {
-        const int32_t block = staged ? stagedTable[j / bs - firstBlock] : table[j / bs];
-        const size_t at = size_t(block) * blockStride + size_t(j % bs) * HD;
-        k[u] = __ldg(reinterpret_cast<const uint4*>(keys + at));
-        v[u] = __ldg(reinterpret_cast<const uint4*>(values + at));
-      }
-    }
+  auto place = [&](int j) {  // element offset of position j's row in one layer's K or V
+    const int b = pow2 ? j >> bsShift : j / bs, within = pow2 ? j & (bs - 1) : j % bs;
+    return size_t(table[b]) * blockStride + size_t(within) * HD;
   };
-  load(begin + warp * KPW, kr, vr);
-  // `base` is the same for every lane of a warp, so the shuffles below run warp-converged.
-  for (int base = begin + warp * KPW; base < end; base += U * STRIDE) {
-    load(base + U * STRIDE, kn, vn);
-    // Scores of the U keys first, then one rescale of the running state per U keys (not per
-    // key): one exponential per key and head, and one per U keys for the rescale.
-    float s[U][MAXG];
+
+  for (int c0 = begin; c0 < end; c0 += kChunk) {
+    const int c1 = min(end, c0 + kChunk);
+    // 1. Scores. `base` is the same across a warp, so the shuffles run warp-converged.
+    for (int base = c0 + warp * KPW; base < c1; base += U * STRIDE) {
+      uint4 kr[U];
 #pragma unroll
-    for (int u = 0; u < U; ++u) {
-      float kf[8];
-      unpack(kr[u], kf);
+      for (int u = 0; u < U; ++u) {
+        const int j = base + u * STRIDE + gi;
+        kr[u] = j < c1 ? __ldg(reinterpret_cast<const uint4*>(keys + place(j))) : make_uint4(0, 0, 0, 0);
+      }
 #pragma unroll
-      for (int g = 0; g < MAXG; ++g) {
-        float dot = 0;
+      for (int u = 0; u < U; ++u) {
+        float kf[8], dot[MAXG];
+        unpack(kr[u], kf);
 #pragma unroll
-        for (int e = 0; e < 8; ++e) dot += q[g][e] * kf[e];
-        s[u][g] = dot;
+        for (int g = 0; g < MAXG; ++g) {
+          dot[g] = 0;
+#pragma unroll
+          for (int e = 0; e < 8; ++e) dot[g] = fmaf(q[g][e], kf[e], dot[g]);
+        }
+#pragma unroll
+        for (int o = TPK / 2; o > 0; o >>= 1)
+#pragma unroll
+          for (int g = 0; g < MAXG; ++g) dot[g] += __shfl_xor_sync(kFull, dot[g], o);
+        const int j = base + u * STRIDE + gi;
+        if (sub == 0 && j < c1)
+#pragma unroll
+          for (int g = 0; g < MAXG; ++g) scores[g][j - c0] = dot[g];
       }
     }
-#pragma unroll
-    for (int o = TPK / 2; o > 0; o >>= 1)
-#pragma unroll
-      for (int u = 0; u < U; ++u)
-#pragma unroll
-        for (int g = 0; g < MAXG; ++g) s[u][g] += __shfl_xor_sync(kFull, s[u][g], o);
-#pragma unroll
-    for (int u = 0; u < U; ++u)
-      if (base + u * STRIDE + gi >= end)
-#pragma unroll
-        for (int g = 0; g < MAXG; ++g) s[u][g] = -INFINITY;
+    __syncthreads();
+    // 2. Softmax of the chunk, one warp per head.
+    for (int g = warp; g < group; g += kWarps) {
+      float mx = -INFINITY;
+      for (int j = lane; j < c1 - c0; j += 32) mx = fmaxf(mx, scores[g][j]);
+      for (int o = 16; o > 0; o >>= 1) mx = fmaxf(mx, __shfl_xor_sync(kFull, mx, o));
+      const float oldMax = runMax[g], newMax = fmaxf(oldMax, mx);  // finite: the chunk is not empty
+      float sum = 0;
+      for (int j = lane; j < c1 - c0; j += 32) {
+        const float e = exp2f(scores[g][j] - newMax);
+        scores[g][j] = e;
+        sum += e;
+      }
+      for (int o = 16; o > 0; o >>= 1) sum += __shfl_xor_sync(kFull, sum, o);
+      if (lane == 0) {
+        const float alpha = exp2f(oldMax - newMax);  // 0 on the first chunk
+        rescale[g] = alpha;
+        runSum[g] = runSum[g] * alpha + sum;
+        runMax[g] = newMax;
+      }
+    }
+    __syncthreads();
+    // 3. Values.
 #pragma unroll
     for (int g = 0; g < MAXG; ++g) {
-      if (g >= group) break;
-      float mn = m[g];
+      const float alpha = g < group ? rescale[g] : 0.0f;
 #pragma unroll
-      for (int u = 0; u < U; ++u) mn = fmaxf(mn, s[u][g]);
-      if (mn == -INFINITY) continue;  // none of this lane group's U keys is in range
-      const float c = exp2f(m[g] - mn);
-      l[g] *= c;
-#pragma unroll
-      for (int e = 0; e < 8; ++e) acc[g][e] *= c;
-      m[g] = mn;
+      for (int e = 0; e < 8; ++e) acc[g][e] *= alpha;
     }
+    for (int base = c0 + warp * KPW; base < c1; base += U * STRIDE) {
+      uint4 vr[U];
 #pragma unroll
-    for (int u = 0; u < U; ++u) {
-      float vf[8];
-      unpack(vr[u], vf);
+      for (int u = 0; u < U; ++u) {
+        const int j = base + u * STRIDE + gi;
+        vr[u] = j < c1 ? __ldg(reinterpret_cast<const uint4*>(values + place(j))) : make_uint4(0, 0, 0, 0);
+      }
 #pragma unroll
-      for (int g = 0; g < MAXG; ++g) {
-        if (g >= group) break;
-        // Out of range: 0 (and m may still be -inf then, so no e^(-inf + inf)).
-        const float p = s[u][g] == -INFINITY ? 0.0f : exp2f(s[u][g] - m[g]);
-        l[g] += p;
+      for (int u = 0; u < U; ++u) {
+        const int j = base + u * STRIDE + gi;
+        if (j >= c1) break;
+        float vf[8];
+        unpack(vr[u], vf);
 #pragma unroll
-        for (int e = 0; e < 8; ++e) acc[g][e] = fmaf(p, vf[e], acc[g][e]);
+        for (int g = 0; g < MAXG; ++g) {
+          if (g >= group) break;
+          const float p = scores[g][j - c0];
+#pragma unroll
+          for (int e = 0; e < 8; ++e) acc[g][e] = fmaf(p, vf[e], acc[g][e]);
+        }
       }
     }
-#pragma unroll
-    for (int u = 0; u < U; ++u) {
-      kr[u] = kn[u];
-      vr[u] = vn[u];
-    }
+    __syncthreads();  // the next chunk's scores overwrite these
   }
 
-  // Lanes holding the same dimensions of different keys: merge across the warp.
+  // Lanes holding the same dimensions of different keys: sum across the warp, then the block.
 #pragma unroll
   for (int o = TPK; o < 32; o <<= 1)
 #pragma unroll
-    for (int g = 0; g < MAXG; ++g) {
-      float other[8];
+    for (int g = 0; g < MAXG; ++g)
 #pragma unroll
-      for (int e = 0; e < 8; ++e) other[e] = __shfl_xor_sync(kFull, acc[g][e], o);
-      const float mo = __shfl_xor_sync(kFull, m[g], o), lo = __shfl_xor_sync(kFull, l[g], o);
-      merge(m[g], l[g], acc[g], mo, lo, other, 8);
-    }
-  if (gi == 0) {
+      for (int e = 0; e < 8; ++e) acc[g][e] += __shfl_xor_sync(kFull, acc[g][e], o);
+  if (gi == 0)
 #pragma unroll
-    for (int g = 0; g < MAXG; ++g) {
+    for (int g = 0; g < MAXG; ++g)
 #pragma unroll
       for (int e = 0; e < 8; ++e) smAcc[warp][g][sub * 8 + e] = acc[g][e];
-      if (sub == 0) {
-        smM[warp][g] = m[g];
-        smL[warp][g] = l[g];
-      }
-    }
-  }
   __syncthreads();
 
-  // Then across warps: one thread per (query head, dimension).
   for (int i = threadIdx.x; i < group * HD; i += kThreads) {
     const int g = i / HD, d = i % HD, head = kvHead * group + g;
-    float mAll = -INFINITY, lAll = 0, aAll = 0;
-    for (int w = 0; w < kWarps; ++w) merge(mAll, lAll, &aAll, smM[w][g], smL[w][g], &smAcc[w][g][d], 1);
+    float sum = 0;
+    for (int w = 0; w < kWarps; ++w) sum += smAcc[w][g][d];
     if (splits == 1) {
-      a.out[int64_t(tile.firstRow) * a.heads * HD + head * HD + d] = __float2bfloat16(aAll / lAll);
+      a.out[int64_t(tile.firstRow) * a.heads * HD + head * HD + d] = __float2bfloat16(sum / runSum[g]);
     } else {
       float* p = partials + ((size_t(split) * numTiles + tileIndex) * a.heads + head) * (HD + 2);
-      p[d] = aAll;
+      p[d] = sum;
       if (d == 0) {
-        p[HD] = mAll;
-        p[HD + 1] = lAll;
+        p[HD] = begin < end ? runMax[g] : -INFINITY;  // an empty split adds nothing
+        p[HD + 1] = runSum[g];
       }
     }
   }
