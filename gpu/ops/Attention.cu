@@ -15,6 +15,7 @@
 #include <string>
 
 #include "../CudaCheck.h"
+#include "SharedMemoryOptIn.cuh"
 #include "Attention.cuh"
 
 namespace mx::gpu {
@@ -168,12 +169,8 @@ __global__ void __launch_bounds__(kThreads) attentionKernel(AttentionArgs a) {
 template <int HD>
 void launch(const AttentionArgs& a, cudaStream_t stream) {
   constexpr size_t bytes = Layout<HD>::bytes;
-  static bool configured = false;  // the opt-in above 48 KiB is per kernel, once per process
-  if (!configured) {
-    MX_CUDA_CHECK(cudaFuncSetAttribute(attentionKernel<HD>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                       int(bytes)));
-    configured = true;
-  }
+  static std::atomic<uint64_t> configured{0};  // devices where the opt-in is made
+  allowSharedMemory(attentionKernel<HD>, int(bytes), configured);
   dim3 grid(unsigned(a.numTiles), unsigned(a.kv.kvHeads));
   attentionKernel<HD><<<grid, kThreads, bytes, stream>>>(a);
   MX_CUDA_CHECK_LAUNCH();

@@ -3,6 +3,7 @@
 // with x, which every block first stages in shared memory (M · k bf16). One warp reduction per
 // output at the end.
 #include "../CudaCheck.h"
+#include "SharedMemoryOptIn.cuh"
 #include "Gemv.cuh"
 
 namespace mx::gpu {
@@ -76,12 +77,8 @@ __global__ void __launch_bounds__(kThreads)
 template <int M, bool F32>
 void launch(const bf16* x, int64_t k, const bf16* w, int64_t n, void* y, float beta, cudaStream_t stream) {
   const size_t bytes = size_t(M) * size_t(k) * sizeof(bf16);
-  static bool configured = false;  // the opt-in above 48 KiB is per kernel, once per process
-  if (!configured) {
-    MX_CUDA_CHECK(cudaFuncSetAttribute(gemvKernel<M, F32>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                       int(kMaxSharedBytes)));
-    configured = true;
-  }
+  static std::atomic<uint64_t> configured{0};  // devices where the opt-in is made
+  allowSharedMemory(gemvKernel<M, F32>, int(kMaxSharedBytes), configured);
   const int64_t blocks = (n + kWarps * kRowsPerWarp - 1) / (kWarps * kRowsPerWarp);
   gemvKernel<M, F32><<<unsigned(blocks), kThreads, bytes, stream>>>(x, int(k), w, int(n), y, beta);
   MX_CUDA_CHECK_LAUNCH();

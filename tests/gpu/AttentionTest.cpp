@@ -149,6 +149,21 @@ TEST(GpuAttention, DecodeKernelWithLongBlockTablesMatchesCpu) {
   for (int splits : {1, 16}) runCase({32, 8, 64}, {{511, 1}, {300, 1}, {5, 1}}, 50, splits, 1);
 }
 
+// Engine replicas put the same kernels on several GPUs; the shared-memory opt-in of the
+// tensor-core kernel is per device (seen failing on the second of two H200s when it was made
+// once per process).
+TEST(GpuAttention, KernelsRunOnEveryGpu) {
+  MX_REQUIRE_GPU();
+  int devices = 0;
+  ASSERT_EQ(cudaGetDeviceCount(&devices), cudaSuccess);
+  if (devices < 2) GTEST_SKIP() << "one GPU";
+  for (int d = devices - 1; d >= 0; --d) {
+    ASSERT_EQ(cudaSetDevice(d), cudaSuccess);
+    runCase({32, 8, 64}, {{100, 250}, {511, 1}}, uint32_t(60 + d));
+    runCase({32, 8, 64}, {{511, 1}, {300, 1}}, uint32_t(70 + d), 3);
+  }
+}
+
 TEST(GpuAttention, DecodeSplitsFillTheGpu) {
   EXPECT_EQ(decodeAttentionSplits(256, 8, 132), 1);   // 2,048 blocks already
   EXPECT_EQ(decodeAttentionSplits(1, 8, 132), 16);    // capped

@@ -229,5 +229,24 @@ TEST(GpuOps, GemvMatchesNaiveProductForDecodeRows) {
   }
 }
 
+// The GEMV's shared-memory opt-in is per device too (see GpuAttention.KernelsRunOnEveryGpu).
+TEST(GpuOps, GemvRunsOnEveryGpu) {
+  MX_REQUIRE_GPU();
+  int devices = 0;
+  ASSERT_EQ(cudaGetDeviceCount(&devices), cudaSuccess);
+  if (devices < 2) GTEST_SKIP() << "one GPU";
+  const int k = 8192, n = 64;  // 16 KiB of x in shared memory per row: past the 48 KiB default at 4 rows
+  auto x = randomFloats(size_t(4 * k), 1, -1, 1, true);
+  auto w = randomFloats(size_t(n * k), 2, -1, 1, true);
+  for (int d = devices - 1; d >= 0; --d) {
+    ASSERT_EQ(cudaSetDevice(d), cudaSuccess);
+    auto dx = toDeviceBf16(x);
+    auto dw = toDeviceBf16(w);
+    DeviceBuffer<float> y(size_t(4 * n));
+    ASSERT_TRUE(gemv(dx.get(), 4, k, dw.get(), n, y.get(), CUDA_R_32F, 0.0f, nullptr));
+    EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess) << "device " << d;
+  }
+}
+
 }  // namespace
 }  // namespace mx::gpu::test
