@@ -11,7 +11,9 @@ DecodeGraphs::~DecodeGraphs() {
 }
 
 int32_t DecodeGraphs::bucket(int64_t batch) {
-  // Powers of two to 8, then steps of 8 to 64 and of 32 to 512: at most 1/8 of a step padded.
+  // Powers of two to 8, then steps of 8 to 64 and of 32 to 512: 25 graphs at most. Padding
+  // rows cost little: each attends to one position, and at these sizes the projections are
+  // bound by reading the weights, which padded rows share.
   if (batch < 1 || batch > 512) return 0;
   if (batch <= 8) return batch <= 1 ? 1 : batch <= 2 ? 2 : batch <= 4 ? 4 : 8;
   if (batch <= 64) return int32_t((batch + 7) / 8 * 8);
