@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <stdexcept>
 
 #include "CudaCheck.h"
@@ -19,6 +20,29 @@
 namespace mx::gpu {
 
 using engine::SeqSlice;
+
+namespace {
+
+/// A step that throws half-way may leave copies and kernels queued that read the pinned and
+/// device buffers the next step refills: wait for them before the exception leaves.
+class StepGuard {
+ public:
+  explicit StepGuard(cudaStream_t stream) : stream_(stream), exceptions_(std::uncaught_exceptions()) {}
+  ~StepGuard() {
+    if (std::uncaught_exceptions() > exceptions_) {
+      cudaStreamSynchronize(stream_);
+      (void)cudaGetLastError();
+    }
+  }
+  StepGuard(const StepGuard&) = delete;
+  StepGuard& operator=(const StepGuard&) = delete;
+
+ private:
+  cudaStream_t stream_;
+  int exceptions_;
+};
+
+}  // namespace
 
 CudaBackend::CudaBackend(engine::ModelConfig config, CudaWeights weights, int device)
     : config_(std::move(config)), weights_(std::move(weights)), device_(device) {
@@ -41,6 +65,10 @@ CudaBackend::CudaBackend(engine::ModelConfig config, CudaWeights weights, int de
 }
 
 CudaBackend::~CudaBackend() {
+  // Replicas are destroyed from whatever thread owns the engine: free on this backend's device,
+  // after its queued work (no checks: destructors must not throw).
+  cudaSetDevice(device_);
+  if (stream_) cudaStreamSynchronize(stream_);
   gemm_.reset();
   if (stream_) cudaStreamDestroy(stream_);
 }
@@ -50,6 +78,7 @@ void CudaBackend::allocateCache(int32_t numBlocks, int32_t blockSize) {
   MX_CUDA_CHECK(cudaSetDevice(device_));
   MX_CUDA_CHECK(cudaStreamSynchronize(stream_));
   cache_.release();
+  graphs_.clear();  // they bake in the cache's layout, which may change at the same address
   numBlocks_ = 0;  // unusable until the new cache exists
   kv_.blockSize = blockSize;
   // One block more than asked: the scratch block that a graph's padding rows write into.
@@ -91,11 +120,13 @@ void CudaBackend::copyBlock(int32_t from, int32_t to) {
                             std::to_string(to) + " outside the cache's " +
                             std::to_string(numBlocks_) + " blocks");
   MX_CUDA_CHECK(cudaSetDevice(device_));
-  // The block's slab in every layer: `layers` rows of one layer-block each, a layer apart.
-  const size_t width = kv_.layerBlockElements() * sizeof(bf16), pitch = size_t(kv_.numBlocks) * width;
-  MX_CUDA_CHECK(cudaMemcpy2DAsync(cache_.get() + kv_.offset(to, 0, 0, 0), pitch,
-                                  cache_.get() + kv_.offset(from, 0, 0, 0), pitch, width,
-                                  size_t(kv_.layers), cudaMemcpyDeviceToDevice, stream_));
+  // The block's slab in every layer, one copy each: a single 2-D copy would have a layer's whole
+  // share of the cache as its pitch, over cudaMemcpy2D's 2 GiB limit on large caches.
+  const size_t bytes = kv_.layerBlockElements() * sizeof(bf16);
+  for (int layer = 0; layer < kv_.layers; ++layer)
+    MX_CUDA_CHECK(cudaMemcpyAsync(cache_.get() + kv_.offset(to, layer, 0, 0),
+                                  cache_.get() + kv_.offset(from, layer, 0, 0), bytes,
+                                  cudaMemcpyDeviceToDevice, stream_));
 }
 
 void CudaBackend::validate(std::span<const SeqSlice> batch) const {
@@ -202,6 +233,7 @@ void CudaBackend::ensureWorkspace(int64_t tokens, int64_t rows) {
 }
 
 void CudaBackend::forward(std::span<const SeqSlice> batch, std::vector<float>& logits) {
+  StepGuard guard(stream_);
   validate(batch);
   logits.clear();
   if (batch.empty()) return;
@@ -225,6 +257,7 @@ void CudaBackend::forward(std::span<const SeqSlice> batch, std::vector<float>& l
 bool CudaBackend::forwardSample(std::span<const SeqSlice> batch,
                                 std::span<const engine::SampleSpec> specs,
                                 std::vector<int32_t>& tokens) {
+  StepGuard guard(stream_);
   if (specs.size() != batch.size())
     throw std::invalid_argument("cuda backend: forwardSample needs one spec per slice");
   for (const SeqSlice& slice : batch)

@@ -19,8 +19,10 @@ namespace mx::gpu {
 }
 
 inline void checkCuda(cudaError_t e, const char* expr, const char* file, int line) {
-  if (e != cudaSuccess)
-    throwCudaError(expr, file, line, std::string(cudaGetErrorName(e)) + ": " + cudaGetErrorString(e));
+  if (e == cudaSuccess) return;
+  // Reported once: left pending, the next step's first launch check would throw it again.
+  (void)cudaGetLastError();
+  throwCudaError(expr, file, line, std::string(cudaGetErrorName(e)) + ": " + cudaGetErrorString(e));
 }
 
 inline void checkCublas(cublasStatus_t s, const char* expr, const char* file, int line) {

@@ -5,9 +5,12 @@
 
 namespace mx::gpu {
 
-DecodeGraphs::~DecodeGraphs() {
+DecodeGraphs::~DecodeGraphs() { clear(); }
+
+void DecodeGraphs::clear() {
   for (auto& [bucket, entry] : graphs_)
     if (entry.exec) cudaGraphExecDestroy(entry.exec);
+  graphs_.clear();
 }
 
 int32_t DecodeGraphs::bucket(int64_t batch) {
@@ -33,6 +36,7 @@ void DecodeGraphs::launch(int32_t bucket, const std::vector<const void*>& buffer
     } catch (...) {
       cudaStreamEndCapture(stream, &graph);  // leave the stream usable
       if (graph) cudaGraphDestroy(graph);
+      (void)cudaGetLastError();  // the invalidated capture's error must not fail the next step
       throw;
     }
     MX_CUDA_CHECK(cudaStreamEndCapture(stream, &graph));

@@ -27,6 +27,10 @@ class DecodeGraphs {
   void launch(int32_t bucket, const std::vector<const void*>& buffers, cudaStream_t stream,
               const std::function<void()>& queue);
 
+  /// Drops every graph (the next launch of each bucket captures again): for changes a graph
+  /// bakes in that bufferAddresses() cannot see, such as the cache's layout.
+  void clear();
+
   /// Graphs captured (a capture per bucket, plus one per buffer move) and replayed: for tests.
   int captures() const { return captures_; }
   int64_t launches() const { return launches_; }

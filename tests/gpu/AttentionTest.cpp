@@ -32,7 +32,9 @@ void runCase(const Shape& shape, const std::vector<Slice>& slices, uint32_t seed
              int blockSize = 16) {
   const int hd = shape.headDim, group = shape.heads / shape.kvHeads;
   const int qkvStride = (shape.heads + 2 * shape.kvHeads) * hd, qWidth = shape.heads * hd;
-  const int blocksPerSeq = 512 / blockSize, numBlocks = blocksPerSeq * int(slices.size());
+  int longest = 512;
+  for (const Slice& s : slices) longest = std::max(longest, s.startPos + s.count);
+  const int blocksPerSeq = (longest + blockSize - 1) / blockSize, numBlocks = blocksPerSeq * int(slices.size());
   std::vector<int32_t> order(static_cast<size_t>(numBlocks));
   std::iota(order.begin(), order.end(), 0);
   std::shuffle(order.begin(), order.end(), std::mt19937(seed));
@@ -137,16 +139,18 @@ TEST(GpuAttention, DecodeKernelMatchesCpuForEverySplit) {
                                      {8, 4, 32}, {64, 8, 128}, {16, 16, 64}};
   for (const Shape& s : shapes) {
     ASSERT_TRUE(decodeAttentionSupports(s.headDim, s.heads / s.kvHeads));
+    // 1,500 positions: three 512-key chunks in one split.
     for (int splits : {1, 3, 16})
-      runCase(s, {{511, 1}, {63, 1}, {64, 1}, {0, 1}, {300, 1}, {2, 1}}, seed++, splits);
+      runCase(s, {{511, 1}, {63, 1}, {64, 1}, {0, 1}, {300, 1}, {2, 1}, {1500, 1}}, seed++, splits);
   }
 }
 
-// One position per block: a split's block table is too long to stage in shared memory, so the
-// kernel reads it from global memory (splits 1), or stages it (splits 16).
-TEST(GpuAttention, DecodeKernelWithLongBlockTablesMatchesCpu) {
+// Block sizes other than 16: one position per block (every key through its own table entry)
+// and 12 (not a power of two: the kernel divides instead of shifting).
+TEST(GpuAttention, DecodeKernelWithOtherBlockSizesMatchesCpu) {
   MX_REQUIRE_GPU();
-  for (int splits : {1, 16}) runCase({32, 8, 64}, {{511, 1}, {300, 1}, {5, 1}}, 50, splits, 1);
+  for (int blockSize : {1, 12})
+    for (int splits : {1, 16}) runCase({32, 8, 64}, {{511, 1}, {300, 1}, {5, 1}}, 50, splits, blockSize);
 }
 
 // Engine replicas put the same kernels on several GPUs; the shared-memory opt-in of the
