@@ -130,28 +130,7 @@ void CudaBackend::copyBlock(int32_t from, int32_t to) {
 }
 
 void CudaBackend::validate(std::span<const SeqSlice> batch) const {
-  auto bad = [](size_t slice, const std::string& what) {
-    throw std::invalid_argument("cuda backend: slice " + std::to_string(slice) + ": " + what);
-  };
-  const int32_t bs = kv_.blockSize;
-  if (numBlocks_ == 0 && !batch.empty()) bad(0, "allocateCache was not called");
-  for (size_t s = 0; s < batch.size(); ++s) {
-    const SeqSlice& slice = batch[s];
-    if (slice.tokens.empty()) bad(s, "no tokens");
-    if (slice.startPos < 0) bad(s, "negative startPos");
-    for (int32_t t : slice.tokens)
-      if (t < 0 || t >= config_.vocabSize)
-        bad(s, "token id " + std::to_string(t) + " outside the vocabulary of " +
-                   std::to_string(config_.vocabSize));
-    const int64_t end = int64_t(slice.startPos) + int64_t(slice.tokens.size());
-    if (end > int64_t(slice.blocks.size()) * bs)
-      bad(s, "positions up to " + std::to_string(end) + " need more than the " +
-                 std::to_string(slice.blocks.size()) + " blocks of its block table");
-    for (int64_t b = 0; b < (end + bs - 1) / bs; ++b)
-      if (slice.blocks[size_t(b)] < 0 || slice.blocks[size_t(b)] >= numBlocks_)
-        bad(s, "block id " + std::to_string(slice.blocks[size_t(b)]) + " outside the cache's " +
-                   std::to_string(numBlocks_) + " blocks");
-  }
+  checkSlices(batch, config_, numBlocks_, kv_.blockSize, "cuda");
 }
 
 // Packs the step's index arrays into one host vector, then one pinned buffer and one upload:

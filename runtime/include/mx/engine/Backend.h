@@ -75,6 +75,12 @@ class Backend {
   }
 };
 
+/// Throws std::invalid_argument naming `backend` and the slice at fault for a slice no backend
+/// can run: no tokens, a negative start, a token outside the vocabulary, a block table too short
+/// for its positions or naming a block outside the cache's `numBlocks` (0: no cache yet).
+void checkSlices(std::span<const SeqSlice> batch, const ModelConfig& config, int32_t numBlocks,
+                 int32_t blockSize, const std::string& backend);
+
 /// The CPU backend over a Hugging Face model folder (weights upcast to fp32 at load).
 /// `threads` 0 means every core. Throws std::runtime_error naming the file and what is wrong.
 std::unique_ptr<Backend> makeCpuBackend(const std::filesystem::path& modelDir, int threads = 0);

@@ -22,27 +22,7 @@ void CpuBackend::allocateCache(int32_t numBlocks, int32_t blockSize) {
 void CpuBackend::copyBlock(int32_t from, int32_t to) { cache_.copyBlock(from, to); }
 
 void CpuBackend::validate(std::span<const SeqSlice> batch) const {
-  auto bad = [](size_t slice, const std::string& what) {
-    throw std::invalid_argument("cpu backend: slice " + std::to_string(slice) + ": " + what);
-  };
-  if (cache_.blockSize() == 0 && !batch.empty()) bad(0, "allocateCache was not called");
-  for (size_t s = 0; s < batch.size(); ++s) {
-    const SeqSlice& slice = batch[s];
-    if (slice.tokens.empty()) bad(s, "no tokens");
-    if (slice.startPos < 0) bad(s, "negative startPos");
-    for (int32_t t : slice.tokens)
-      if (t < 0 || t >= config_.vocabSize)
-        bad(s, "token id " + std::to_string(t) + " outside the vocabulary of " +
-                   std::to_string(config_.vocabSize));
-    const int64_t end = int64_t(slice.startPos) + int64_t(slice.tokens.size());
-    if (end > int64_t(slice.blocks.size()) * cache_.blockSize())
-      bad(s, "positions up to " + std::to_string(end) + " need more than the " +
-                 std::to_string(slice.blocks.size()) + " blocks of its block table");
-    for (int64_t b = 0; b < (end + cache_.blockSize() - 1) / cache_.blockSize(); ++b)
-      if (slice.blocks[size_t(b)] < 0 || slice.blocks[size_t(b)] >= cache_.numBlocks())
-        bad(s, "block id " + std::to_string(slice.blocks[size_t(b)]) + " outside the cache's " +
-                   std::to_string(cache_.numBlocks()) + " blocks");
-  }
+  checkSlices(batch, config_, cache_.numBlocks(), cache_.blockSize(), "cpu");
 }
 
 void CpuBackend::forward(std::span<const SeqSlice> batch, std::vector<float>& logits) {
