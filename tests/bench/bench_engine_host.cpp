@@ -10,10 +10,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "BenchArgs.h"
 #include "mx/engine/Backend.h"
 #include "mx/engine/Engine.h"
 #include "mx/engine/Tokenizer.h"
@@ -48,14 +48,6 @@ class InstantBackend final : public Backend {
   ModelConfig config_;
 };
 
-std::vector<int> parseList(const char* text) {
-  std::vector<int> out;
-  std::stringstream s(text);
-  std::string item;
-  while (std::getline(s, item, ',')) out.push_back(std::atoi(item.c_str()));
-  return out;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -63,7 +55,7 @@ int main(int argc, char** argv) {
   int prompt = 512, gen = 256;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
-    if (a == "--batches") batches = parseList(argv[i + 1]);
+    if (a == "--batches") batches = mx::bench::parseList(argv[i + 1]);
     else if (a == "--prompt") prompt = std::atoi(argv[i + 1]);
     else if (a == "--gen") gen = std::atoi(argv[i + 1]);
     else return std::fprintf(stderr, "usage: %s [--batches 1,64,256] [--prompt N] [--gen N]\n", argv[0]), 2;

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "BenchArgs.h"
 #include "mx/engine/Backend.h"
 #include "mx/engine/ForwardBench.h"
 
@@ -27,14 +28,6 @@ std::string readFile(const std::string& path) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-std::vector<int> parseList(const char* text) {
-  std::vector<int> out;
-  std::stringstream s(text);
-  std::string item;
-  while (std::getline(s, item, ',')) out.push_back(std::atoi(item.c_str()));
-  return out;
 }
 
 // Enough steps for a couple of seconds per row: the step time grows with batch and model size.
@@ -54,7 +47,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--only")) only = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--batches")) batches = parseList(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--batches")) batches = mx::bench::parseList(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--steps-scale")) stepsScale = std::atof(argv[i + 1]);
     else {
       std::fprintf(stderr, "usage: %s [--threads N] [--only tiny|qwen] [--batches 1,16,64]\n",
