@@ -1,26 +1,22 @@
 // DecodeAttention.cu — see DecodeAttention.cuh. Scores are kept in log2 units (q is scaled by
 // log2(e)/√d once) so that every exponential is one exp2.
 #include <algorithm>
+#include <atomic>
+#include <stdexcept>
+#include <string>
 
 #include "../CudaCheck.h"
 #include "DecodeAttention.cuh"
+#include "Ptx.cuh"
+#include "SharedMemoryOptIn.cuh"
 
 namespace mx::gpu {
 namespace {
 
-constexpr int kThreads = 128, kWarps = kThreads / 32, kMaxSplits = 16;
-constexpr int kChunk = 512;  // keys whose scores a block holds at once
+constexpr int kThreads = 128, kWarps = kThreads / 32, kMaxSplits = 16, kMaxGroup = 16;
 constexpr unsigned kFull = 0xffffffffu;
 
-__device__ inline void unpack(const uint4& raw, float* out) {
-  const __nv_bfloat162* pairs = reinterpret_cast<const __nv_bfloat162*>(&raw);
-#pragma unroll
-  for (int e = 0; e < 4; ++e) {
-    const float2 f = __bfloat1622float2(pairs[e]);
-    out[2 * e] = f.x;
-    out[2 * e + 1] = f.y;
-  }
-}
+__device__ inline float roundBf16(float x) { return __bfloat162float(__float2bfloat16_rn(x)); }
 
 /// Folds (mo, lo, ao) into the running (m, l, a): both are softmax partials over disjoint keys.
 __device__ inline void merge(float& m, float& l, float* a, float mo, float lo, const float* ao, int n) {
@@ -31,200 +27,250 @@ __device__ inline void merge(float& m, float& l, float* a, float mo, float lo, c
   m = mn;
 }
 
-// Keys are taken kChunk at a time, in three phases separated by barriers:
-//   1. scores: HD/8 lanes own one key (8 dimensions each) and dot it with every query head of
-//      the group (q in registers), reduced across those lanes; a warp covers 32/(HD/8) keys per
-//      pass, with the loads of U passes issued before any is used;
-//   2. softmax: one warp per query head turns the chunk's scores into e^(s − running max) in
-//      place, once per (head, key), and updates the running max and sum;
-//   3. values: the same lanes-per-key mapping accumulates p · v for every head in registers
-//      (rescaled once per chunk when the running max moved).
-// The lanes' partial outputs are then summed across the warp and the block.
-template <int HD, int MAXG>
-__global__ void __launch_bounds__(kThreads, MAXG <= 4 ? 5 : 2) decodeKernel(AttentionArgs a, int splits, float* partials) {
-  constexpr int TPK = HD / 8, KPW = 32 / TPK, STRIDE = kWarps * KPW, U = 4;
-  __shared__ float scores[MAXG][kChunk];
-  __shared__ float runMax[MAXG], runSum[MAXG], rescale[MAXG];
-  __shared__ float smAcc[kWarps][MAXG][HD];
+/// Shared memory: each warp streams its own keys through two stages
+/// (K rows then V rows), `kKeys` positions each: about 4 KiB of keys and 4 KiB of values a stage
+/// for every head size. Rows are padded by 16 bytes so that the 8 rows one ldmatrix reads fall
+/// in different banks.
+template <int HD>
+struct MmaStages {
+  static constexpr int kKeys = 2048 / HD, kRow = HD + 8;
+  static constexpr int kStage = 2 * kKeys * kRow;  // bf16 elements: K then V
+  static constexpr int kBytes = kWarps * 2 * kStage * int(sizeof(bf16));
+};
+
+// The query heads of a group are the rows of the A operand (16 rows: the group and zero rows),
+// 8 keys are the columns of a score tile, so S = Q·Kᵀ and then O += P·V run on the tensor
+// cores (mma.m16n8k16) with the scores and O in registers; P goes from the score tiles' C
+// fragments straight into the A fragment of the second product. Each warp takes every
+// kWarps-th stage of the split's keys, copied into its own shared memory with cp.async one stage
+// ahead of its use, and keeps its own online softmax (m, l per row); the warps are merged at
+// the end through shared memory.
+template <int HD>
+__global__ void __launch_bounds__(kThreads) decodeKernel(AttentionArgs a, int splits, float* partials) {
+  using Stages = MmaStages<HD>;
+  constexpr int KEYS = Stages::kKeys, ROW = Stages::kRow, SCORE_TILES = KEYS / 8, DIM_TILES = HD / 8;
+  constexpr int CHUNKS_PER_ROW = HD / 8;  // 16-byte copies
+  extern __shared__ __align__(16) unsigned char shared[];
 
   const int tileIndex = blockIdx.x, numTiles = gridDim.x;
   const AttentionTile tile = a.tiles[tileIndex];
   const int kvHead = blockIdx.y, split = blockIdx.z, group = a.heads / a.kv.kvHeads;
-  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, gi = lane / TPK, sub = lane % TPK;
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, row0 = lane / 4, pairCol = 2 * (lane % 4);
   const int context = tile.firstPos + 1, per = (context + splits - 1) / splits;
   const int begin = split * per, end = min(context, begin + per);
+  const int stages = end > begin ? (end - begin + KEYS - 1) / KEYS : 0;
 
-  float q[MAXG][8], acc[MAXG][8];
-  const float qScale = rsqrtf(float(HD)) * 1.4426950408889634f;
+  // q in log2 units (scores go through exp2), rounded to bf16 as the A operand.
+  uint32_t qa[HD / 16][4];
+  {
+    const float qScale = rsqrtf(float(HD)) * 1.4426950408889634f;
+    const float* q = a.qkv + int64_t(tile.firstRow) * a.qkvStride + kvHead * group * HD;
+    auto pair = [&](int row, int col) -> uint32_t {
+      if (row >= group) return 0;
+      const float2 v = *reinterpret_cast<const float2*>(q + row * HD + col);
+      return ptx::packBf16(v.x * qScale, v.y * qScale);
+    };
 #pragma unroll
-  for (int g = 0; g < MAXG; ++g) {
-#pragma unroll
-    for (int e = 0; e < 8; ++e) acc[g][e] = q[g][e] = 0;
-    if (g < group) {
-      const float* src = a.qkv + int64_t(tile.firstRow) * a.qkvStride + (kvHead * group + g) * HD + sub * 8;
-      const float4 lo = *reinterpret_cast<const float4*>(src), hi = *reinterpret_cast<const float4*>(src + 4);
-      const float v[8] = {lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w};
-#pragma unroll
-      for (int e = 0; e < 8; ++e) q[g][e] = v[e] * qScale;
+    for (int ks = 0; ks < HD / 16; ++ks) {
+      qa[ks][0] = pair(row0, ks * 16 + pairCol);
+      qa[ks][1] = pair(row0 + 8, ks * 16 + pairCol);
+      qa[ks][2] = pair(row0, ks * 16 + 8 + pairCol);
+      qa[ks][3] = pair(row0 + 8, ks * 16 + 8 + pairCol);
     }
-  }
-  if (threadIdx.x < MAXG) {
-    runMax[threadIdx.x] = -INFINITY;
-    runSum[threadIdx.x] = 0;
   }
 
   const int32_t* table = a.blockTables + a.tableOffsets[tile.seq];
   const int bs = a.kv.blockSize, bsShift = __ffs(bs) - 1;
   const bool pow2 = (bs & (bs - 1)) == 0;
   const size_t blockStride = a.kv.layerBlockElements();
-  const bf16* keys = a.cache + a.kv.offset(0, a.layer, 0, kvHead) + sub * 8;
-  const bf16* values = a.cache + a.kv.offset(0, a.layer, 1, kvHead) + sub * 8;
-  auto place = [&](int j) {  // element offset of position j's row in one layer's K or V
-    const int b = pow2 ? j >> bsShift : j / bs, within = pow2 ? j & (bs - 1) : j % bs;
-    return size_t(table[b]) * blockStride + size_t(within) * HD;
+  const bf16* keys = a.cache + a.kv.offset(0, a.layer, 0, kvHead);
+  const size_t toValues = a.kv.offset(0, a.layer, 1, kvHead) - a.kv.offset(0, a.layer, 0, kvHead);
+  bf16* mine = reinterpret_cast<bf16*>(shared) + warp * 2 * Stages::kStage;
+
+  auto load = [&](int stage, int buffer) {
+    bf16* k = mine + buffer * Stages::kStage;
+    bf16* v = k + KEYS * ROW;
+    const int first = begin + stage * KEYS;
+#pragma unroll
+    for (int i = 0; i < KEYS * CHUNKS_PER_ROW / 32; ++i) {
+      const int c = lane + 32 * i, row = c / CHUNKS_PER_ROW, col = (c % CHUNKS_PER_ROW) * 8, j = first + row;
+      const bool valid = j < end;
+      size_t at = 0;
+      if (valid) {
+        const int b = pow2 ? j >> bsShift : j / bs, within = pow2 ? j & (bs - 1) : j % bs;
+        at = size_t(table[b]) * blockStride + size_t(within) * HD + col;
+      }
+      ptx::copyAsync16(ptx::sharedAddress(k + row * ROW + col), keys + at, valid);
+      ptx::copyAsync16(ptx::sharedAddress(v + row * ROW + col), keys + toValues + at, valid);
+    }
+    ptx::commitCopies();
   };
 
-  for (int c0 = begin; c0 < end; c0 += kChunk) {
-    const int c1 = min(end, c0 + kChunk);
-    // 1. Scores. `base` is the same across a warp, so the shuffles run warp-converged.
-    for (int base = c0 + warp * KPW; base < c1; base += U * STRIDE) {
-      uint4 kr[U];
+  float o[DIM_TILES][4] = {};
+  float m[2] = {-INFINITY, -INFINITY}, l[2] = {0, 0};  // rows row0 and row0 + 8
+  int buffer = 0;
+  if (warp < stages) load(warp, 0);
+  for (int s = warp; s < stages; s += kWarps) {
+    if (s + kWarps < stages) {
+      load(s + kWarps, buffer ^ 1);
+      ptx::waitCopies<1>();
+    } else {
+      ptx::waitCopies<0>();
+    }
+    __syncwarp();
+    const bf16* k = mine + buffer * Stages::kStage;
+    const bf16* v = k + KEYS * ROW;
+
+    // S = Q·Kᵀ: B fragments of 8 keys × 32 dimensions per ldmatrix.
+    float sc[SCORE_TILES][4];
 #pragma unroll
-      for (int u = 0; u < U; ++u) {
-        const int j = base + u * STRIDE + gi;
-        kr[u] = j < c1 ? __ldg(reinterpret_cast<const uint4*>(keys + place(j))) : make_uint4(0, 0, 0, 0);
-      }
+    for (int nt = 0; nt < SCORE_TILES; ++nt) {
+      sc[nt][0] = sc[nt][1] = sc[nt][2] = sc[nt][3] = 0;
 #pragma unroll
-      for (int u = 0; u < U; ++u) {
-        float kf[8], dot[MAXG];
-        unpack(kr[u], kf);
-#pragma unroll
-        for (int g = 0; g < MAXG; ++g) {
-          dot[g] = 0;
-#pragma unroll
-          for (int e = 0; e < 8; ++e) dot[g] = fmaf(q[g][e], kf[e], dot[g]);
-        }
-#pragma unroll
-        for (int o = TPK / 2; o > 0; o >>= 1)
-#pragma unroll
-          for (int g = 0; g < MAXG; ++g) dot[g] += __shfl_xor_sync(kFull, dot[g], o);
-        const int j = base + u * STRIDE + gi;
-        if (sub == 0 && j < c1)
-#pragma unroll
-          for (int g = 0; g < MAXG; ++g) scores[g][j - c0] = dot[g];
+      for (int kp = 0; kp < HD / 32; ++kp) {
+        uint32_t b[4];
+        ptx::loadMatrices(b, ptx::sharedAddress(k + (nt * 8 + lane % 8) * ROW + kp * 32 + (lane / 8) * 8));
+        ptx::mma(sc[nt], qa[2 * kp], b[0], b[1]);
+        ptx::mma(sc[nt], qa[2 * kp + 1], b[2], b[3]);
       }
     }
-    __syncthreads();
-    // 2. Softmax of the chunk, one warp per head.
-    for (int g = warp; g < group; g += kWarps) {
-      float mx = -INFINITY;
-      for (int j = lane; j < c1 - c0; j += 32) mx = fmaxf(mx, scores[g][j]);
-      for (int o = 16; o > 0; o >>= 1) mx = fmaxf(mx, __shfl_xor_sync(kFull, mx, o));
-      const float oldMax = runMax[g], newMax = fmaxf(oldMax, mx);  // finite: the chunk is not empty
-      float sum = 0;
-      for (int j = lane; j < c1 - c0; j += 32) {
-        const float e = exp2f(scores[g][j] - newMax);
-        scores[g][j] = e;
-        sum += e;
-      }
-      for (int o = 16; o > 0; o >>= 1) sum += __shfl_xor_sync(kFull, sum, o);
-      if (lane == 0) {
-        const float alpha = exp2f(oldMax - newMax);  // 0 on the first chunk
-        rescale[g] = alpha;
-        runSum[g] = runSum[g] * alpha + sum;
-        runMax[g] = newMax;
+    const int first = begin + s * KEYS;
+    if (first + KEYS > end)
+#pragma unroll
+      for (int nt = 0; nt < SCORE_TILES; ++nt)
+#pragma unroll
+        for (int e = 0; e < 4; ++e)
+          if (first + nt * 8 + pairCol + (e & 1) >= end) sc[nt][e] = -INFINITY;
+
+    // Online softmax per row; a row's 8-key tiles are spread over the 4 lanes of a quad.
+    float mx[2] = {m[0], m[1]};
+#pragma unroll
+    for (int nt = 0; nt < SCORE_TILES; ++nt) {
+      mx[0] = fmaxf(mx[0], fmaxf(sc[nt][0], sc[nt][1]));
+      mx[1] = fmaxf(mx[1], fmaxf(sc[nt][2], sc[nt][3]));
+    }
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      mx[r] = fmaxf(mx[r], __shfl_xor_sync(kFull, mx[r], 1));
+      mx[r] = fmaxf(mx[r], __shfl_xor_sync(kFull, mx[r], 2));
+      const float alpha = exp2f(m[r] - mx[r]);  // 0 on the first stage; mx is finite (key `first` is valid)
+      m[r] = mx[r];
+      l[r] *= alpha;
+#pragma unroll
+      for (int dt = 0; dt < DIM_TILES; ++dt) {
+        o[dt][2 * r] *= alpha;
+        o[dt][2 * r + 1] *= alpha;
       }
     }
-    __syncthreads();
-    // 3. Values.
+    uint32_t p[SCORE_TILES][2];
 #pragma unroll
-    for (int g = 0; g < MAXG; ++g) {
-      const float alpha = g < group ? rescale[g] : 0.0f;
-#pragma unroll
-      for (int e = 0; e < 8; ++e) acc[g][e] *= alpha;
+    for (int nt = 0; nt < SCORE_TILES; ++nt) {
+      // The sum adds the bf16 weights the product uses: the output stays a weighted mean of
+      // values (an fp32 sum over bf16 numerators was off by up to 2^-8 of |v|).
+      const float p0 = roundBf16(exp2f(sc[nt][0] - mx[0])), p1 = roundBf16(exp2f(sc[nt][1] - mx[0]));
+      const float p2 = roundBf16(exp2f(sc[nt][2] - mx[1])), p3 = roundBf16(exp2f(sc[nt][3] - mx[1]));
+      l[0] += p0 + p1;
+      l[1] += p2 + p3;
+      p[nt][0] = ptx::packBf16(p0, p1);
+      p[nt][1] = ptx::packBf16(p2, p3);
     }
-    for (int base = c0 + warp * KPW; base < c1; base += U * STRIDE) {
-      uint4 vr[U];
+
+    // O += P·V: two score tiles are one A fragment; B fragments of 16 keys × 16 dimensions per
+    // transposed ldmatrix.
 #pragma unroll
-      for (int u = 0; u < U; ++u) {
-        const int j = base + u * STRIDE + gi;
-        vr[u] = j < c1 ? __ldg(reinterpret_cast<const uint4*>(values + place(j))) : make_uint4(0, 0, 0, 0);
-      }
+    for (int kk = 0; kk < KEYS / 16; ++kk) {
+      const uint32_t pa[4] = {p[2 * kk][0], p[2 * kk][1], p[2 * kk + 1][0], p[2 * kk + 1][1]};
 #pragma unroll
-      for (int u = 0; u < U; ++u) {
-        const int j = base + u * STRIDE + gi;
-        if (j >= c1) break;
-        float vf[8];
-        unpack(vr[u], vf);
-#pragma unroll
-        for (int g = 0; g < MAXG; ++g) {
-          if (g >= group) break;
-          const float p = scores[g][j - c0];
-#pragma unroll
-          for (int e = 0; e < 8; ++e) acc[g][e] = fmaf(p, vf[e], acc[g][e]);
-        }
+      for (int dp = 0; dp < HD / 16; ++dp) {
+        uint32_t b[4];
+        ptx::loadMatricesTransposed(
+            b, ptx::sharedAddress(v + (kk * 16 + lane % 8 + 8 * ((lane / 8) % 2)) * ROW + dp * 16 + 8 * (lane / 16)));
+        ptx::mma(o[2 * dp], pa, b[0], b[1]);
+        ptx::mma(o[2 * dp + 1], pa, b[2], b[3]);
       }
     }
-    __syncthreads();  // the next chunk's scores overwrite these
+    __syncwarp();  // every lane is done with this buffer before the next stage's copies land in it
+    buffer ^= 1;
   }
 
-  // Lanes holding the same dimensions of different keys: sum across the warp, then the block.
+  // The warps' partial softmaxes, merged through the (now free) stage buffers.
 #pragma unroll
-  for (int o = TPK; o < 32; o <<= 1)
-#pragma unroll
-    for (int g = 0; g < MAXG; ++g)
-#pragma unroll
-      for (int e = 0; e < 8; ++e) acc[g][e] += __shfl_xor_sync(kFull, acc[g][e], o);
-  if (gi == 0)
-#pragma unroll
-    for (int g = 0; g < MAXG; ++g)
-#pragma unroll
-      for (int e = 0; e < 8; ++e) smAcc[warp][g][sub * 8 + e] = acc[g][e];
+  for (int r = 0; r < 2; ++r) {
+    l[r] += __shfl_xor_sync(kFull, l[r], 1);
+    l[r] += __shfl_xor_sync(kFull, l[r], 2);
+  }
   __syncthreads();
-
+  float* warpOut = reinterpret_cast<float*>(shared);  // [kWarps][16 rows][HD]
+  float* warpMaxSum = warpOut + kWarps * 16 * HD;     // [kWarps][16 rows][2]
+#pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    const int row = warp * 16 + row0 + 8 * r;
+#pragma unroll
+    for (int dt = 0; dt < DIM_TILES; ++dt)
+      *reinterpret_cast<float2*>(warpOut + row * HD + dt * 8 + pairCol) = make_float2(o[dt][2 * r], o[dt][2 * r + 1]);
+    if (lane % 4 == 0) {
+      warpMaxSum[row * 2] = m[r];
+      warpMaxSum[row * 2 + 1] = l[r];
+    }
+  }
+  __syncthreads();
   for (int i = threadIdx.x; i < group * HD; i += kThreads) {
     const int g = i / HD, d = i % HD, head = kvHead * group + g;
-    float sum = 0;
-    for (int w = 0; w < kWarps; ++w) sum += smAcc[w][g][d];
+    float mAll = -INFINITY, lAll = 0, acc = 0;
+    for (int w = 0; w < kWarps; ++w) {
+      const int row = w * 16 + g;
+      merge(mAll, lAll, &acc, warpMaxSum[row * 2], warpMaxSum[row * 2 + 1], warpOut + row * HD + d, 1);
+    }
     if (splits == 1) {
-      a.out[int64_t(tile.firstRow) * a.heads * HD + head * HD + d] = __float2bfloat16(sum / runSum[g]);
+      a.out[int64_t(tile.firstRow) * a.heads * HD + head * HD + d] = __float2bfloat16(acc / lAll);
     } else {
-      float* p = partials + ((size_t(split) * numTiles + tileIndex) * a.heads + head) * (HD + 2);
-      p[d] = sum;
+      float* part = partials + ((size_t(split) * numTiles + tileIndex) * a.heads + head) * (HD + 2);
+      part[d] = acc;
       if (d == 0) {
-        p[HD] = begin < end ? runMax[g] : -INFINITY;  // an empty split adds nothing
-        p[HD + 1] = runSum[g];
+        part[HD] = mAll;  // -inf for an empty split: it adds nothing
+        part[HD + 1] = lAll;
       }
     }
   }
 }
 
-
-/// One block per (tile, query head), a thread per dimension: the splits' partials → out.
+/// One block per (tile, query head), a thread per dimension: the splits' partials → out. Every
+/// split's max and sum are read at once (one memory latency, not one per split), then the
+/// weighted partial outputs.
 template <int HD>
 __global__ void __launch_bounds__(HD) combineKernel(AttentionArgs a, int splits, const float* partials) {
   const int tile = blockIdx.x, head = blockIdx.y, d = threadIdx.x;
   const size_t stride = size_t(gridDim.x) * a.heads * (HD + 2);
   const float* p = partials + (size_t(tile) * a.heads + head) * (HD + 2);
-  float m = -INFINITY, l = 0, acc = 0;
-  for (int s = 0; s < splits; ++s, p += stride) merge(m, l, &acc, p[HD], p[HD + 1], p + d, 1);
-  a.out[int64_t(a.tiles[tile].firstRow) * a.heads * HD + head * HD + d] = __float2bfloat16(acc / l);
+  float m[kMaxSplits], l[kMaxSplits], part[kMaxSplits];
+  float mAll = -INFINITY;
+#pragma unroll
+  for (int s = 0; s < kMaxSplits; ++s) {
+    m[s] = s < splits ? p[s * stride + HD] : -INFINITY;
+    l[s] = s < splits ? p[s * stride + HD + 1] : 0.0f;
+    part[s] = s < splits ? p[s * stride + d] : 0.0f;
+    mAll = fmaxf(mAll, m[s]);
+  }
+  float lAll = 0, acc = 0;
+#pragma unroll
+  for (int s = 0; s < kMaxSplits; ++s) {
+    const float c = m[s] == -INFINITY ? 0.0f : exp2f(m[s] - mAll);  // an empty split adds nothing
+    lAll += l[s] * c;
+    acc += part[s] * c;
+  }
+  a.out[int64_t(a.tiles[tile].firstRow) * a.heads * HD + head * HD + d] = __float2bfloat16(acc / lAll);
 }
 
-template <int HD, int MAXG>
+template <int HD>
 void launch(const AttentionArgs& a, int splits, float* partials, cudaStream_t stream) {
   const dim3 grid(unsigned(a.numTiles), unsigned(a.kv.kvHeads), unsigned(splits));
-  decodeKernel<HD, MAXG><<<grid, kThreads, 0, stream>>>(a, splits, partials);
+  static std::atomic<uint64_t> optedIn{0};
+  allowSharedMemory(decodeKernel<HD>, MmaStages<HD>::kBytes, optedIn);
+  decodeKernel<HD><<<grid, kThreads, MmaStages<HD>::kBytes, stream>>>(a, splits, partials);
   MX_CUDA_CHECK_LAUNCH();
   if (splits == 1) return;
   combineKernel<HD><<<dim3(unsigned(a.numTiles), unsigned(a.heads)), HD, 0, stream>>>(a, splits, partials);
   MX_CUDA_CHECK_LAUNCH();
-}
-
-template <int HD>
-void dispatchGroup(const AttentionArgs& a, int splits, float* partials, cudaStream_t stream) {
-  if (a.heads / a.kv.kvHeads <= 4) launch<HD, 4>(a, splits, partials, stream);
-  else launch<HD, 8>(a, splits, partials, stream);
 }
 
 }  // namespace
@@ -235,15 +281,17 @@ int decodeAttentionSplits(int tiles, int kvHeads, int multiprocessors) {
 }
 
 bool decodeAttentionSupports(int headDim, int groupSize) {
-  return (headDim == 32 || headDim == 64 || headDim == 128) && groupSize >= 1 && groupSize <= 8;
+  return (headDim == 32 || headDim == 64 || headDim == 128) && groupSize >= 1 && groupSize <= kMaxGroup;
 }
 
 void decodeAttention(const AttentionArgs& a, int splits, float* partials, cudaStream_t stream) {
   if (a.numTiles == 0) return;
+  if (splits < 1 || splits > kMaxSplits)
+    throw std::invalid_argument("decode attention: " + std::to_string(splits) + " splits (1 to 16 supported)");
   switch (a.kv.headDim) {
-    case 32: dispatchGroup<32>(a, splits, partials, stream); break;
-    case 64: dispatchGroup<64>(a, splits, partials, stream); break;
-    case 128: dispatchGroup<128>(a, splits, partials, stream); break;
+    case 32: launch<32>(a, splits, partials, stream); break;
+    case 64: launch<64>(a, splits, partials, stream); break;
+    case 128: launch<128>(a, splits, partials, stream); break;
     default: checkAttentionShape(a.kv.headDim, 1);
   }
 }

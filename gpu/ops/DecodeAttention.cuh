@@ -1,12 +1,13 @@
 // DecodeAttention.cuh — attention of single-token tiles (decode steps, and any one-token chunk),
 // built to stream the KV cache at memory speed.
 //
-// One thread block per (tile, kv head, split): the block reads its share of the sequence's
-// keys and values once, for every query head of the group, in 16-byte vectors straight into
-// registers (HD/8 lanes per key, several keys in flight per lane). Each group of lanes keeps its
-// own online softmax; groups, warps and then splits are merged by log-sum-exp. A long context
-// with few sequences (batch 1) is split along the sequence so that every SM has work; the
-// splits are merged by a second, small kernel.
+// One thread block per (tile, kv head, split), on the tensor cores: the group's query heads are
+// the rows of the A operand, so S = Q·Kᵀ and O += P·V are mma.m16n8k16 products with the scores
+// and the output in registers. Each of the block's four warps streams its own stages of keys and
+// values into shared memory with cp.async, one stage ahead, and keeps its own online softmax; the
+// warps are merged at the end. A long context with few sequences (batch 1) is split along the
+// sequence so that every SM has work; the splits are merged by a second, small kernel. q and the
+// softmax weights are rounded to bf16 for the products, as in FlashAttention.
 #pragma once
 
 #include "Attention.cuh"
@@ -17,7 +18,7 @@ namespace mx::gpu {
 /// blocks to fill `multiprocessors` SMs about twice over, at most 16.
 int decodeAttentionSplits(int tiles, int kvHeads, int multiprocessors);
 
-/// True when the decode kernel covers this shape (head_dim 32/64/128, up to 8 query heads per
+/// True when the decode kernel covers this shape (head_dim 32/64/128, up to 16 query heads per
 /// kv head); otherwise the general kernel (attention()) serves single-token tiles too.
 bool decodeAttentionSupports(int headDim, int groupSize);
 

@@ -102,9 +102,10 @@ void runCase(const Shape& shape, const std::vector<Slice>& slices, uint32_t seed
   DeviceBuffer<float> partials(size_t(std::max(splits, 1)) * size_t(a.numTiles) * shape.heads * (hd + 2));
   if (splits == 0) attention(a, nullptr);
   else decodeAttention(a, splits, partials.get(), nullptr);
-  // The tensor-core kernel rounds q and the probabilities to bf16 (as FlashAttention does);
-  // the decode kernel keeps both in fp32.
-  const float absTol = splits == 0 ? 8e-3f : 2e-3f, relTol = splits == 0 ? 1.0f / 64 : 1.0f / 128;
+  // Both kernels round q and the softmax weights to bf16 for the tensor cores (as FlashAttention
+  // does). A weight rounded by up to 2^-8 of itself moves a weighted mean of values in (-2, 2) by
+  // up to 2^-8 · 4: seen at 0.009 on a 3-key context with head_dim 128.
+  const float absTol = splits == 0 ? 8e-3f : 1.0f / 64, relTol = 1.0f / 64;
   expectClose(toHost(out.get(), want.size()), want, absTol, relTol,
               "attention heads " + std::to_string(shape.heads) + "/" + std::to_string(shape.kvHeads) +
                   " d " + std::to_string(hd) + " splits " + std::to_string(splits));
@@ -135,11 +136,12 @@ TEST(GpuAttention, DecodeOnlyStepMatchesCpu) {
 TEST(GpuAttention, DecodeKernelMatchesCpuForEverySplit) {
   MX_REQUIRE_GPU();
   uint32_t seed = 30;
-  const std::vector<Shape> shapes = {{8, 2, 64},  {32, 8, 64}, {14, 2, 64}, {4, 4, 128},
-                                     {8, 4, 32}, {64, 8, 128}, {16, 16, 64}};
+  const std::vector<Shape> shapes = {{8, 2, 64},   {32, 8, 64},  {14, 2, 64}, {4, 4, 128},
+                                     {8, 4, 32},   {64, 8, 128}, {16, 16, 64},
+                                     {32, 2, 64}};  // 16 query heads per kv head: every row of the mma
   for (const Shape& s : shapes) {
     ASSERT_TRUE(decodeAttentionSupports(s.headDim, s.heads / s.kvHeads));
-    // 1,500 positions: three 512-key chunks in one split.
+    // 1,500 positions: many stages per warp in one split, a last stage cut short.
     for (int splits : {1, 3, 16})
       runCase(s, {{511, 1}, {63, 1}, {64, 1}, {0, 1}, {300, 1}, {2, 1}, {1500, 1}}, seed++, splits);
   }
@@ -172,7 +174,9 @@ TEST(GpuAttention, DecodeSplitsFillTheGpu) {
   EXPECT_EQ(decodeAttentionSplits(256, 8, 132), 1);   // 2,048 blocks already
   EXPECT_EQ(decodeAttentionSplits(1, 8, 132), 16);    // capped
   EXPECT_EQ(decodeAttentionSplits(16, 8, 132), 3);    // 384 blocks ≥ 2 per SM
-  EXPECT_FALSE(decodeAttentionSupports(64, 16));      // the general kernel's job
+  EXPECT_TRUE(decodeAttentionSupports(64, 16));
+  EXPECT_FALSE(decodeAttentionSupports(64, 17));      // the general kernel's job
+  EXPECT_FALSE(decodeAttentionSupports(96, 4));
 }
 
 }  // namespace

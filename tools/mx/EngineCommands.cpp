@@ -367,6 +367,11 @@ int benchCommand(const std::vector<std::string>& args) {
     fo.promptLen = promptLen;
     fo.steps = std::min(genLen, 16);
     eng::DecodeBenchResult forward = eng::benchDecode(backend, fo);
+    // The other GPUs get the same warm-up (CUDA's lazy module loading, cuBLAS's first calls, the
+    // decode graph of this batch): otherwise their first second counts against the engine run.
+    eng::DecodeBenchOptions warmUp = fo;
+    warmUp.steps = 2;
+    for (size_t i = 1; i < backends.size(); ++i) eng::benchDecode(*backends[i], warmUp);
     eng::FmaPeak peak;  // the CPU's: meaningless for the GPU backend
     if (!cuda) peak = eng::measureFmaPeak(threads);
 
