@@ -13,6 +13,7 @@
 #include "Rope.h"  // the CPU reference's frequencies (runtime/lib/engine/model)
 #include "ops/DecodeAttention.cuh"
 #include "ops/Embedding.cuh"
+#include "ops/Gemv.cuh"
 #include "ops/RmsNorm.cuh"
 #include "ops/Rope.cuh"
 #include "ops/SwiGlu.cuh"
@@ -58,6 +59,8 @@ CudaBackend::CudaBackend(engine::ModelConfig config, CudaWeights weights, int de
   gemm_ = std::make_unique<Gemm>(stream_);
   const char* graphs = std::getenv("MX_CUDA_GRAPHS");
   useGraphs_ = !(graphs && std::string(graphs) == "0");
+  const char* fuse = std::getenv("MX_CUDA_FUSE");
+  fuseIntoGemv_ = !(fuse && std::string(fuse) == "0");
   const std::vector<float> freq = engine::cpu::Rope(config_).inverseFrequencies();
   invFreq_.allocate(freq.size(), "rope frequencies");
   MX_CUDA_CHECK(cudaMemcpy(invFreq_.get(), freq.data(), freq.size() * sizeof(float), cudaMemcpyHostToDevice));
@@ -199,6 +202,7 @@ void CudaBackend::ensureWorkspace(int64_t tokens, int64_t rows) {
                qkvWidth = size_t(c.numHeads + 2 * c.numKvHeads) * c.headDim,
                qWidth = size_t(c.numHeads) * c.headDim, inter = size_t(c.intermediateSize);
   x_.reserve(t * hidden, "activations");
+  ropeAngles_.reserve(t * size_t(c.headDim / 2), "activations");
   normed_.reserve(t * hidden, "activations");
   qkv_.reserve(t * qkvWidth, "activations");
   attn_.reserve(t * qWidth, "activations");
@@ -206,8 +210,14 @@ void CudaBackend::ensureWorkspace(int64_t tokens, int64_t rows) {
   act_.reserve(t * inter, "activations");
   selected_.reserve(size_t(rows) * hidden, "activations");
   logits_.reserve(size_t(rows) * c.vocabSize, "logits");
-  if (decodeSplits_ > 1)
+  if (decodeSplits_ > 1) {
     partials_.reserve(size_t(decodeSplits_) * numDecodeTiles_ * c.numHeads * (c.headDim + 2), "attention partials");
+    const size_t counters = size_t(numDecodeTiles_) * c.numKvHeads;
+    if (splitCounters_.size() < counters) {  // zeroed once: the kernel leaves them at zero
+      splitCounters_.allocate(counters, "attention split counters");
+      MX_CUDA_CHECK(cudaMemsetAsync(splitCounters_.get(), 0, splitCounters_.bytes(), stream_));
+    }
+  }
   pinnedLogits_.reserve(size_t(rows) * c.vocabSize);
 }
 
@@ -285,7 +295,7 @@ bool CudaBackend::forwardSample(std::span<const SeqSlice> batch,
 }
 
 std::vector<const void*> CudaBackend::bufferAddresses() const {
-  return {meta_.get(), x_.get(),        qkv_.get(),   logits_.get(), partials_.get(),
+  return {meta_.get(), x_.get(),        qkv_.get(),   logits_.get(), partials_.get(), ropeAngles_.get(), splitCounters_.get(),
           normed_.get(), attn_.get(),   gateUp_.get(), act_.get(),   selected_.get(),
           specs_.get(), tokensOut_.get(), cache_.get()};
 }
@@ -302,6 +312,7 @@ void CudaBackend::queueLogits() {
   const int64_t vocab = config_.vocabSize;
 
   embed(meta + offTokens_, weights_.embedTable(), x_.get(), tokens_, hidden, stream_);
+  ropeAngles(meta + offPositions_, tokens_, invFreq_.get(), config_.headDim, ropeAngles_.get(), stream_);
   for (int layer = 0; layer < config_.numLayers; ++layer) runLayer(layer);
   // Only the rows asked for go through the final norm and lm_head, the largest GEMM.
   rmsNorm(x_.get(), meta + offRows_, weights_.finalNorm.get(), selected_.get(), rows_, hidden,
@@ -309,17 +320,24 @@ void CudaBackend::queueLogits() {
   gemm_->linear(selected_.get(), rows_, hidden, weights_.lmHead.get(), vocab, logits_.get(), CUDA_R_32F);
 }
 
+void CudaBackend::normedLinear(const float* normWeight, const bf16* w, int64_t n, void* y, cudaDataType_t yType) {
+  const int hidden = config_.hiddenSize;
+  const float eps = float(config_.rmsNormEps);
+  if (fuseIntoGemv() && gemvNormed({x_.get(), nullptr, normWeight, eps}, tokens_, hidden, w, n, y, yType, 0.0f, stream_))
+    return;
+  rmsNorm(x_.get(), nullptr, normWeight, normed_.get(), tokens_, hidden, eps, stream_);
+  gemm_->linear(normed_.get(), tokens_, hidden, w, n, y, yType);
+}
+
 void CudaBackend::runLayer(int layer) {
   const CudaLayer& w = weights_.layers[size_t(layer)];
   const engine::ModelConfig& c = config_;
   const int hidden = c.hiddenSize, heads = c.numHeads, kvHeads = c.numKvHeads, hd = c.headDim;
   const int qWidth = heads * hd, qkvWidth = (heads + 2 * kvHeads) * hd, inter = c.intermediateSize;
-  const float eps = float(c.rmsNormEps);
   const int32_t* meta = meta_.get();
 
   // x: [T, hidden] → qkv: [T, q | k | v] fp32
-  rmsNorm(x_.get(), nullptr, w.attnNorm.get(), normed_.get(), tokens_, hidden, eps, stream_);
-  gemm_->linear(normed_.get(), tokens_, hidden, w.qkv.get(), qkvWidth, qkv_.get(), CUDA_R_32F);
+  normedLinear(w.attnNorm.get(), w.qkv.get(), qkvWidth, qkv_.get(), CUDA_R_32F);
 
   RopeStoreArgs r;
   r.qkv = qkv_.get();
@@ -329,9 +347,8 @@ void CudaBackend::runLayer(int layer) {
   r.kvHeads = kvHeads;
   r.headDim = hd;
   r.bias = w.qkvBias.size() ? w.qkvBias.get() : nullptr;
-  r.positions = meta + offPositions_;
   r.slots = meta + offSlots_;
-  r.invFreq = invFreq_.get();
+  r.angles = ropeAngles_.get();
   r.cache = cache_.get();
   r.kv = kv_;
   r.layer = layer;
@@ -353,15 +370,18 @@ void CudaBackend::runLayer(int layer) {
   if (numDecodeTiles_ > 0) {
     a.tiles = reinterpret_cast<const AttentionTile*>(meta + offDecodeTiles_);
     a.numTiles = numDecodeTiles_;
-    decodeAttention(a, decodeSplits_, partials_.get(), stream_);
+    decodeAttention(a, decodeSplits_, partials_.get(), splitCounters_.get(), stream_);
   }
 
   // x += attn · Woᵀ: the residual add is the GEMM's beta.
   gemm_->linear(attn_.get(), tokens_, qWidth, w.o.get(), hidden, x_.get(), CUDA_R_32F, 1.0f);
-  rmsNorm(x_.get(), nullptr, w.mlpNorm.get(), normed_.get(), tokens_, hidden, eps, stream_);
-  gemm_->linear(normed_.get(), tokens_, hidden, w.gateUp.get(), 2 * inter, gateUp_.get(), CUDA_R_16BF);
-  swiGlu(gateUp_.get(), act_.get(), tokens_, inter, stream_);
-  gemm_->linear(act_.get(), tokens_, inter, w.down.get(), hidden, x_.get(), CUDA_R_32F, 1.0f);
+  normedLinear(w.mlpNorm.get(), w.gateUp.get(), 2 * inter, gateUp_.get(), CUDA_R_16BF);
+  // x += swiglu(gu)·Wdownᵀ: at decode batch 1, one GEMV that applies SwiGLU as it stages its input.
+  if (!fuseIntoGemv() ||
+      !gemvSwiGlu(gateUp_.get(), tokens_, inter, w.down.get(), hidden, x_.get(), CUDA_R_32F, 1.0f, stream_)) {
+    swiGlu(gateUp_.get(), act_.get(), tokens_, inter, stream_);
+    gemm_->linear(act_.get(), tokens_, inter, w.down.get(), hidden, x_.get(), CUDA_R_32F, 1.0f);
+  }
 }
 
 }  // namespace mx::gpu

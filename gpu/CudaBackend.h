@@ -1,7 +1,7 @@
 // CudaBackend.h (gpu/) — the CUDA backend (mx/engine/CudaBackend.h) as a class, for tests.
 //
 // The forward pass of a step over T tokens (x: [T, hidden] fp32, the residual stream):
-//   x = embed(tokens)
+//   x = embed(tokens); the rotary angles of every token (once a step, shared by the layers)
 //   per layer: h = rmsnorm(x) (bf16); qkv = h·Wqkvᵀ (fp32); ropeAndStore(qkv → cache);
 //              a = attention(q, cache) (bf16; one-token tiles through decodeAttention);
 //              x += a·Woᵀ (GEMM with beta 1);
@@ -56,6 +56,12 @@ class CudaBackend final : public engine::Backend {
   void uploadStep(std::span<const engine::SeqSlice> batch);
   void ensureWorkspace(int64_t tokens, int64_t rows);
   void runLayer(int layer);
+  /// y = RMSNorm(x_) · wᵀ over the step's tokens: one GEMV launch when fuseIntoGemv() (the norm
+  /// done as the GEMV stages its input, ops/Gemv.cuh), else the norm into normed_ and a GEMM.
+  void normedLinear(const float* normWeight, const bf16* w, int64_t n, void* y, cudaDataType_t yType);
+  /// Norms and SwiGLU go into the GEMVs' staging of x at one token a step only: an H200 gained
+  /// ~3 % at batch 1 and lost 5-17 % at 2-4 rows (every block normalises every row).
+  bool fuseIntoGemv() const { return fuseIntoGemv_ && tokens_ == 1; }
   /// Uploads the step's indices and sizes the activations for it.
   void prepareStep(std::span<const engine::SeqSlice> batch);
   /// Everything up to the logits in logits_ ([rows_, vocab] on the device), queued on stream_.
@@ -76,6 +82,7 @@ class CudaBackend final : public engine::Backend {
   static constexpr int32_t kPadToken = 0;
   DecodeGraphs graphs_;
   bool useGraphs_ = true;
+  bool fuseIntoGemv_ = true;  // MX_CUDA_FUSE=0: norms and SwiGLU as their own kernels, to compare
   DeviceBuffer<bf16> cache_;
 
   // The step's shape, and its index arrays (host: pinned, one upload; device: one buffer).
@@ -90,6 +97,8 @@ class CudaBackend final : public engine::Backend {
 
   // Per-step activations, grown to the largest step seen.
   DeviceBuffer<float> x_, qkv_, logits_, partials_;
+  DeviceBuffer<float2> ropeAngles_;  // [tokens, headDim / 2]: (cos, sin), once a step
+  DeviceBuffer<int32_t> splitCounters_;  // decodeAttention's, per (tile, kv head); kept at zero
   DeviceBuffer<bf16> normed_, attn_, gateUp_, act_, selected_;
   PinnedBuffer<float> pinnedLogits_;
   // forwardSample's per-row rules and chosen tokens.

@@ -27,6 +27,29 @@ __device__ inline void merge(float& m, float& l, float* a, float mo, float lo, c
   m = mn;
 }
 
+/// One output element from the splits' partials (`p`: split 0's (output, max, sum) record of this
+/// head; `stride` between splits). Every split's max, sum and value are read at once: one memory
+/// latency, not one per split. __ldcg: other blocks wrote them (L2, not this SM's L1).
+__device__ inline float mergeSplits(const float* p, size_t stride, int splits, int hd, int d) {
+  float m[kMaxSplits], l[kMaxSplits], part[kMaxSplits];
+  float mAll = -INFINITY;
+#pragma unroll
+  for (int s = 0; s < kMaxSplits; ++s) {
+    m[s] = s < splits ? __ldcg(p + s * stride + hd) : -INFINITY;
+    l[s] = s < splits ? __ldcg(p + s * stride + hd + 1) : 0.0f;
+    part[s] = s < splits ? __ldcg(p + s * stride + d) : 0.0f;
+    mAll = fmaxf(mAll, m[s]);
+  }
+  float lAll = 0, acc = 0;
+#pragma unroll
+  for (int s = 0; s < kMaxSplits; ++s) {
+    const float c = m[s] == -INFINITY ? 0.0f : exp2f(m[s] - mAll);  // an empty split adds nothing
+    lAll += l[s] * c;
+    acc += part[s] * c;
+  }
+  return acc / lAll;
+}
+
 /// Shared memory: each warp streams its own keys through two stages
 /// (K rows then V rows), `kKeys` positions each: about 4 KiB of keys and 4 KiB of values a stage
 /// for every head size. Rows are padded by 16 bytes so that the 8 rows one ldmatrix reads fall
@@ -46,7 +69,8 @@ struct MmaStages {
 // ahead of its use, and keeps its own online softmax (m, l per row); the warps are merged at
 // the end through shared memory.
 template <int HD>
-__global__ void __launch_bounds__(kThreads) decodeKernel(AttentionArgs a, int splits, float* partials) {
+__global__ void __launch_bounds__(kThreads)
+    decodeKernel(AttentionArgs a, int splits, float* partials, int32_t* counters) {
   using Stages = MmaStages<HD>;
   constexpr int KEYS = Stages::kKeys, ROW = Stages::kRow, SCORE_TILES = KEYS / 8, DIM_TILES = HD / 8;
   constexpr int CHUNKS_PER_ROW = HD / 8;  // 16-byte copies
@@ -232,44 +256,36 @@ __global__ void __launch_bounds__(kThreads) decodeKernel(AttentionArgs a, int sp
       }
     }
   }
-}
+  if (splits == 1) return;
 
-/// One block per (tile, query head), a thread per dimension: the splits' partials → out. Every
-/// split's max and sum are read at once (one memory latency, not one per split), then the
-/// weighted partial outputs.
-template <int HD>
-__global__ void __launch_bounds__(HD) combineKernel(AttentionArgs a, int splits, const float* partials) {
-  const int tile = blockIdx.x, head = blockIdx.y, d = threadIdx.x;
-  const size_t stride = size_t(gridDim.x) * a.heads * (HD + 2);
-  const float* p = partials + (size_t(tile) * a.heads + head) * (HD + 2);
-  float m[kMaxSplits], l[kMaxSplits], part[kMaxSplits];
-  float mAll = -INFINITY;
-#pragma unroll
-  for (int s = 0; s < kMaxSplits; ++s) {
-    m[s] = s < splits ? p[s * stride + HD] : -INFINITY;
-    l[s] = s < splits ? p[s * stride + HD + 1] : 0.0f;
-    part[s] = s < splits ? p[s * stride + d] : 0.0f;
-    mAll = fmaxf(mAll, m[s]);
+  // The last of the splits of this (tile, kv head) to finish merges them all, instead of a
+  // second kernel: every thread's partials are made visible device-wide before the block is
+  // counted, and the counter is left at zero for the next launch.
+  __shared__ bool last;
+  __threadfence();
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    int32_t* counter = counters + tileIndex * a.kv.kvHeads + kvHead;
+    last = atomicAdd(counter, 1) == splits - 1;
+    if (last) *counter = 0;
   }
-  float lAll = 0, acc = 0;
-#pragma unroll
-  for (int s = 0; s < kMaxSplits; ++s) {
-    const float c = m[s] == -INFINITY ? 0.0f : exp2f(m[s] - mAll);  // an empty split adds nothing
-    lAll += l[s] * c;
-    acc += part[s] * c;
+  __syncthreads();
+  if (!last) return;
+  __threadfence();
+  const size_t stride = size_t(numTiles) * a.heads * (HD + 2);
+  for (int i = threadIdx.x; i < group * HD; i += kThreads) {
+    const int g = i / HD, d = i % HD, head = kvHead * group + g;
+    const float* p = partials + (size_t(tileIndex) * a.heads + head) * (HD + 2);
+    a.out[int64_t(tile.firstRow) * a.heads * HD + head * HD + d] = __float2bfloat16(mergeSplits(p, stride, splits, HD, d));
   }
-  a.out[int64_t(a.tiles[tile].firstRow) * a.heads * HD + head * HD + d] = __float2bfloat16(acc / lAll);
 }
 
 template <int HD>
-void launch(const AttentionArgs& a, int splits, float* partials, cudaStream_t stream) {
+void launch(const AttentionArgs& a, int splits, float* partials, int32_t* counters, cudaStream_t stream) {
   const dim3 grid(unsigned(a.numTiles), unsigned(a.kv.kvHeads), unsigned(splits));
   static std::atomic<uint64_t> optedIn{0};
   allowSharedMemory(decodeKernel<HD>, MmaStages<HD>::kBytes, optedIn);
-  decodeKernel<HD><<<grid, kThreads, MmaStages<HD>::kBytes, stream>>>(a, splits, partials);
-  MX_CUDA_CHECK_LAUNCH();
-  if (splits == 1) return;
-  combineKernel<HD><<<dim3(unsigned(a.numTiles), unsigned(a.heads)), HD, 0, stream>>>(a, splits, partials);
+  decodeKernel<HD><<<grid, kThreads, MmaStages<HD>::kBytes, stream>>>(a, splits, partials, counters);
   MX_CUDA_CHECK_LAUNCH();
 }
 
@@ -284,14 +300,14 @@ bool decodeAttentionSupports(int headDim, int groupSize) {
   return (headDim == 32 || headDim == 64 || headDim == 128) && groupSize >= 1 && groupSize <= kMaxGroup;
 }
 
-void decodeAttention(const AttentionArgs& a, int splits, float* partials, cudaStream_t stream) {
+void decodeAttention(const AttentionArgs& a, int splits, float* partials, int32_t* counters, cudaStream_t stream) {
   if (a.numTiles == 0) return;
   if (splits < 1 || splits > kMaxSplits)
     throw std::invalid_argument("decode attention: " + std::to_string(splits) + " splits (1 to 16 supported)");
   switch (a.kv.headDim) {
-    case 32: launch<32>(a, splits, partials, stream); break;
-    case 64: launch<64>(a, splits, partials, stream); break;
-    case 128: launch<128>(a, splits, partials, stream); break;
+    case 32: launch<32>(a, splits, partials, counters, stream); break;
+    case 64: launch<64>(a, splits, partials, counters, stream); break;
+    case 128: launch<128>(a, splits, partials, counters, stream); break;
     default: checkAttentionShape(a.kv.headDim, 1);
   }
 }

@@ -6,7 +6,8 @@
 // and the output in registers. Each of the block's four warps streams its own stages of keys and
 // values into shared memory with cp.async, one stage ahead, and keeps its own online softmax; the
 // warps are merged at the end. A long context with few sequences (batch 1) is split along the
-// sequence so that every SM has work; the splits are merged by a second, small kernel. q and the
+// sequence so that every SM has work; the splits are merged by whichever of their blocks finishes
+// last. q and the
 // softmax weights are rounded to bf16 for the products, as in FlashAttention.
 #pragma once
 
@@ -23,7 +24,10 @@ int decodeAttentionSplits(int tiles, int kvHeads, int multiprocessors);
 bool decodeAttentionSupports(int headDim, int groupSize);
 
 /// out for every tile of `args` (each tile must hold one token) over its positions 0..firstPos.
-/// `partials` holds splits · tiles · heads · (headDim + 2) floats when splits > 1.
-void decodeAttention(const AttentionArgs& args, int splits, float* partials, cudaStream_t stream);
+/// When splits > 1: `partials` holds splits · tiles · heads · (headDim + 2) floats, and
+/// `counters` tiles · kvHeads ints that must be zero; the last split of each (tile, kv head)
+/// merges the partials and sets its counter back to zero.
+void decodeAttention(const AttentionArgs& args, int splits, float* partials, int32_t* counters,
+                     cudaStream_t stream);
 
 }  // namespace mx::gpu

@@ -17,4 +17,25 @@ inline constexpr int kGemvMaxRows = 4;
 bool gemv(const bf16* x, int64_t rows, int64_t k, const bf16* w, int64_t n, void* y,
           cudaDataType_t yType, float beta, cudaStream_t stream);
 
+/// The RMSNorm a projection's input comes from: x[m] = RMSNorm(residual[src]), src = rows ?
+/// rows[m] : m (device), exactly as ops/RmsNorm.cuh computes it.
+struct GemvNorm {
+  const float* residual = nullptr;  // [*, k] fp32
+  const int32_t* rows = nullptr;
+  const float* weight = nullptr;    // [k]
+  float eps = 0;
+};
+
+/// gemv() of RMSNorm(residual rows): the norm done while x is staged, one launch instead of two
+/// (decode at batch ≤ 4 is launch-bound). Returns false, having done nothing, where gemv()
+/// would, or when the row is not one RmsNormRow.cuh covers.
+bool gemvNormed(const GemvNorm& norm, int64_t rows, int64_t k, const bf16* w, int64_t n, void* y,
+                cudaDataType_t yType, float beta, cudaStream_t stream);
+
+/// gemv() of x = SwiGLU(gateUp) (gateUp: [rows, 2k] bf16, the fused gate|up projection's output),
+/// exactly as ops/SwiGlu.cuh computes it, done while x is staged. Returns false where gemv()
+/// would.
+bool gemvSwiGlu(const bf16* gateUp, int64_t rows, int64_t k, const bf16* w, int64_t n, void* y,
+                cudaDataType_t yType, float beta, cudaStream_t stream);
+
 }  // namespace mx::gpu

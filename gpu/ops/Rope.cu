@@ -1,32 +1,36 @@
-// Rope.cu — one block per token; a thread per (head, i) pair of rotated dimensions. The angles
-// depend on the position and i only, so each token's headDim/2 sines and cosines are computed
-// once (in double, as the CPU reference) into shared memory and shared by every head.
+// Rope.cu — see Rope.cuh. The angles depend on the position and i only: ropeAngles computes each
+// token's headDim/2 sines and cosines once a step (in double, as the CPU reference), and every
+// layer's ropeStoreKernel reads them. ropeStoreKernel gives each (head, i) pair and each value
+// element its own thread, over as many blocks per token as that takes, so that a one-token step
+// waits for one round of loads rather than one per 256 pairs.
 #include "../CudaCheck.h"
 #include "Rope.cuh"
 
 namespace mx::gpu {
 namespace {
 
-constexpr int kMaxHalf = 128;  // head_dim ≤ 256 (checkAttentionShape allows ≤ 128)
+constexpr int kThreads = 256;
 
-__global__ void ropeStoreKernel(RopeStoreArgs a) {
+__global__ void ropeAnglesKernel(const int32_t* positions, const float* invFreq, int half, float2* angles) {
   const int64_t t = blockIdx.x;
-  float* row = a.qkv + t * a.qkvStride;
-  const int half = a.headDim / 2, hd = a.headDim;
-  const int pos = a.positions[t];
-  const int slot = a.slots[t];
-  const int block = slot / a.kv.blockSize, offset = slot % a.kv.blockSize;
-  const int qkHeads = a.heads + a.kvHeads;
-  __shared__ float cosines[kMaxHalf], sines[kMaxHalf];
+  const int pos = positions[t];
   for (int d = threadIdx.x; d < half; d += blockDim.x) {
-    const float angle = float(pos) * a.invFreq[d];  // fp32 product, as transformers
+    const float angle = float(pos) * invFreq[d];  // fp32 product, as transformers
     double s, c;
     sincos(double(angle), &s, &c);
-    cosines[d] = float(c);
-    sines[d] = float(s);
+    angles[t * half + d] = make_float2(float(c), float(s));
   }
-  __syncthreads();
-  for (int i = threadIdx.x; i < qkHeads * half; i += blockDim.x) {
+}
+
+__global__ void __launch_bounds__(kThreads) ropeStoreKernel(RopeStoreArgs a) {
+  const int64_t t = blockIdx.x;
+  const int i = blockIdx.y * kThreads + threadIdx.x;
+  const int half = a.headDim / 2, hd = a.headDim, pairs = (a.heads + a.kvHeads) * half;
+  if (i >= pairs + a.kvHeads * hd) return;
+  float* row = a.qkv + t * a.qkvStride;
+  const int slot = a.slots[t];
+  const int block = slot / a.kv.blockSize, offset = slot % a.kv.blockSize;
+  if (i < pairs) {
     const int head = i / half, d = i % half;
     const int c0 = head * hd + d, c1 = c0 + half;
     float x0 = row[c0], x1 = row[c1];
@@ -34,8 +38,8 @@ __global__ void ropeStoreKernel(RopeStoreArgs a) {
       x0 += a.bias[c0];
       x1 += a.bias[c1];
     }
-    const float cs = cosines[d], sn = sines[d];
-    const float r0 = x0 * cs - x1 * sn, r1 = x1 * cs + x0 * sn;
+    const float2 cs = a.angles[t * half + d];
+    const float r0 = x0 * cs.x - x1 * cs.y, r1 = x1 * cs.x + x0 * cs.y;
     if (head < a.heads) {
       row[c0] = r0;
       row[c1] = r1;
@@ -44,21 +48,29 @@ __global__ void ropeStoreKernel(RopeStoreArgs a) {
       k[d] = __float2bfloat16(r0);
       k[d + half] = __float2bfloat16(r1);
     }
+    return;
   }
-  const int vBase = qkHeads * hd;
-  for (int i = threadIdx.x; i < a.kvHeads * hd; i += blockDim.x) {
-    const int head = i / hd, d = i % hd;
-    float v = row[vBase + i];
-    if (a.bias) v += a.bias[vBase + i];
-    a.cache[a.kv.offset(block, a.layer, 1, head) + size_t(offset) * hd + d] = __float2bfloat16(v);
-  }
+  const int j = i - pairs, head = j / hd, d = j % hd, c = pairs * 2 + j;  // v follows q and k
+  float v = row[c];
+  if (a.bias) v += a.bias[c];
+  a.cache[a.kv.offset(block, a.layer, 1, head) + size_t(offset) * hd + d] = __float2bfloat16(v);
 }
 
 }  // namespace
 
+void ropeAngles(const int32_t* positions, int64_t tokens, const float* invFreq, int headDim, float2* angles,
+                cudaStream_t stream) {
+  if (tokens == 0) return;
+  const int half = headDim / 2;
+  ropeAnglesKernel<<<unsigned(tokens), unsigned((half + 31) / 32 * 32), 0, stream>>>(positions, invFreq, half, angles);
+  MX_CUDA_CHECK_LAUNCH();
+}
+
 void ropeAndStore(const RopeStoreArgs& args, cudaStream_t stream) {
   if (args.tokens == 0) return;
-  ropeStoreKernel<<<unsigned(args.tokens), 256, 0, stream>>>(args);
+  const int work = (args.heads + args.kvHeads) * (args.headDim / 2) + args.kvHeads * args.headDim;
+  const dim3 grid(unsigned(args.tokens), unsigned((work + kThreads - 1) / kThreads));
+  ropeStoreKernel<<<grid, kThreads, 0, stream>>>(args);
   MX_CUDA_CHECK_LAUNCH();
 }
 

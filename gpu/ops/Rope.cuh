@@ -16,13 +16,17 @@ struct RopeStoreArgs {
   int qkvStride = 0;
   int heads = 0, kvHeads = 0, headDim = 0;
   const float* bias = nullptr;    // [qkvStride] or null (Qwen2's q/k/v biases)
-  const int32_t* positions = nullptr;  // [tokens]
   const int32_t* slots = nullptr;      // [tokens]: block · blockSize + position % blockSize
-  const float* invFreq = nullptr;      // [headDim / 2]
+  const float2* angles = nullptr;      // [tokens, headDim / 2]: (cos, sin), from ropeAngles
   bf16* cache = nullptr;
   KvLayout kv;
   int layer = 0;
 };
+
+/// angles[t · headDim/2 + i] = (cos, sin) of positions[t] · invFreq[i] (invFreq: [headDim / 2]).
+/// Once a step: every layer rotates by the same angles.
+void ropeAngles(const int32_t* positions, int64_t tokens, const float* invFreq, int headDim, float2* angles,
+                cudaStream_t stream);
 
 /// qkv += bias; q, k rotated in place; k and v stored (bf16) at each token's slot of `layer`.
 void ropeAndStore(const RopeStoreArgs& args, cudaStream_t stream);

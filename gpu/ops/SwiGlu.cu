@@ -3,11 +3,10 @@
 
 #include "../CudaCheck.h"
 #include "SwiGlu.cuh"
+#include "SwiGluVector.cuh"
 
 namespace mx::gpu {
 namespace {
-
-__device__ inline float silu(float x) { return x / (1.0f + expf(-x)); }
 
 __global__ void swiGluKernel(const bf16* gateUp, bf16* out, int64_t n, int width) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
@@ -25,17 +24,7 @@ __global__ void swiGluVectorKernel(const uint4* gateUp, uint4* out, int64_t n8, 
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n8;
        i += int64_t(gridDim.x) * blockDim.x) {
     const int64_t r = i / width8, c = i % width8;
-    const uint4 g = gateUp[r * 2 * width8 + c], u = gateUp[r * 2 * width8 + width8 + c];
-    const __nv_bfloat162* gp = reinterpret_cast<const __nv_bfloat162*>(&g);
-    const __nv_bfloat162* up = reinterpret_cast<const __nv_bfloat162*>(&u);
-    uint4 o;
-    __nv_bfloat162* op = reinterpret_cast<__nv_bfloat162*>(&o);
-#pragma unroll
-    for (int e = 0; e < 4; ++e) {
-      const float2 gf = __bfloat1622float2(gp[e]), uf = __bfloat1622float2(up[e]);
-      op[e] = __floats2bfloat162_rn(silu(gf.x) * uf.x, silu(gf.y) * uf.y);
-    }
-    out[i] = o;
+    out[i] = swiGlu8(gateUp[r * 2 * width8 + c], gateUp[r * 2 * width8 + width8 + c]);
   }
 }
 

@@ -100,8 +100,13 @@ void runCase(const Shape& shape, const std::vector<Slice>& slices, uint32_t seed
   // Poisoned with NaN (all-ones bf16): every output must be written.
   ASSERT_EQ(cudaMemset(out.get(), 0xff, want.size() * sizeof(bf16)), cudaSuccess);
   DeviceBuffer<float> partials(size_t(std::max(splits, 1)) * size_t(a.numTiles) * shape.heads * (hd + 2));
+  DeviceBuffer<int32_t> counters(size_t(a.numTiles) * shape.kvHeads);
+  ASSERT_EQ(cudaMemset(counters.get(), 0, counters.bytes()), cudaSuccess);
   if (splits == 0) attention(a, nullptr);
-  else decodeAttention(a, splits, partials.get(), nullptr);
+  else decodeAttention(a, splits, partials.get(), counters.get(), nullptr);
+  if (splits > 1) {  // the last split of each (tile, kv head) resets its counter for the next step
+    EXPECT_EQ(toHost(counters.get(), counters.size()), std::vector<float>(counters.size(), 0.0f));
+  }
   // Both kernels round q and the softmax weights to bf16 for the tensor cores (as FlashAttention
   // does). A weight rounded by up to 2^-8 of itself moves a weighted mean of values in (-2, 2) by
   // up to 2^-8 · 4: seen at 0.009 on a 3-key context with head_dim 128.

@@ -15,6 +15,7 @@
 #include "ops/Gemv.cuh"
 #include "ops/RmsNorm.cuh"
 #include "ops/Rope.cuh"
+#include "ops/Sample.cuh"
 #include "ops/SwiGlu.cuh"
 
 namespace mx::gpu::test {
@@ -123,9 +124,10 @@ TEST(GpuOps, RopeAndStoreMatchesCpu) {
   a.kvHeads = c.numKvHeads;
   a.headDim = hd;
   a.bias = dBias.get();
-  a.positions = dPos.get();
+  DeviceBuffer<float2> angles(size_t(tokens * half));
+  ropeAngles(dPos.get(), tokens, dFreq.get(), hd, angles.get(), nullptr);
   a.slots = dSlots.get();
-  a.invFreq = dFreq.get();
+  a.angles = angles.get();
   a.cache = cache.get();
   a.kv = kv;
   ropeAndStore(a, nullptr);
@@ -226,6 +228,86 @@ TEST(GpuOps, GemvMatchesNaiveProductForDecodeRows) {
       EXPECT_EQ(gemv(dx.get(), rows, c.k, dw.get(), c.n, probe.get(), CUDA_R_32F, 0.0f, nullptr),
                 rows <= kGemvMaxRows) << what;
     }
+  }
+}
+
+// The fused norm + GEMV (one launch at decode batch ≤ 4) against the norm and the GEMV run
+// apart: the same row function, so the same numbers exactly; with the final norm's row gather.
+TEST(GpuOps, GemvNormedEqualsNormThenGemv) {
+  MX_REQUIRE_GPU();
+  for (const int k : {896, 2048, 4096}) {
+    const int n = 300, residualRows = 6;
+    auto residual = randomFloats(size_t(residualRows * k), uint32_t(k + 1), -4, 4);
+    auto weight = randomFloats(size_t(k), 3, 0.5f, 1.5f);
+    auto w = randomFloats(size_t(n * k), 5, -1, 1, true);
+    auto dResidual = toDevice(residual);
+    auto dWeight = toDevice(weight);
+    auto dw = toDeviceBf16(w);
+    std::vector<int32_t> pick = {5, 0, 3, 2};
+    auto dPick = toDevice(pick);
+    for (int rows = 1; rows <= kGemvMaxRows; ++rows)
+      for (const bool gather : {false, true}) {
+        const std::string what = "k " + std::to_string(k) + " rows " + std::to_string(rows) + (gather ? " gathered" : "");
+        const int32_t* rowIndex = gather ? dPick.get() : nullptr;
+        DeviceBuffer<bf16> normed(size_t(rows * k));
+        rmsNorm(dResidual.get(), rowIndex, dWeight.get(), normed.get(), rows, k, 1e-5f, nullptr);
+        DeviceBuffer<float> want(size_t(rows * n)), got(size_t(rows * n));
+        ASSERT_TRUE(gemv(normed.get(), rows, k, dw.get(), n, want.get(), CUDA_R_32F, 0.0f, nullptr));
+        ASSERT_EQ(cudaMemset(got.get(), 0xff, got.bytes()), cudaSuccess);
+        ASSERT_TRUE(gemvNormed({dResidual.get(), rowIndex, dWeight.get(), 1e-5f}, rows, k, dw.get(), n, got.get(),
+                               CUDA_R_32F, 0.0f, nullptr));
+        EXPECT_EQ(toHost(got.get(), got.size()), toHost(want.get(), want.size())) << what;
+      }
+  }
+  DeviceBuffer<float> y(16);
+  EXPECT_FALSE(gemvNormed({nullptr, nullptr, nullptr, 1e-5f}, 1, 4104, nullptr, 16, y.get(), CUDA_R_32F, 0.0f,
+                          nullptr)) << "past RmsNormRow.cuh's 4,096 floats";
+}
+
+// SwiGLU applied while the down projection's GEMV stages its input, against the two kernels run
+// apart (same row function: equal exactly), accumulating into y as the residual add does.
+TEST(GpuOps, GemvSwiGluEqualsSwiGluThenGemv) {
+  MX_REQUIRE_GPU();
+  for (const int k : {704, 8192}) {
+    const int n = 200;
+    auto gateUp = randomFloats(size_t(kGemvMaxRows * 2 * k), uint32_t(k), -6, 6, true);
+    auto w = randomFloats(size_t(n * k), 7, -1, 1, true);
+    auto y0 = randomFloats(size_t(kGemvMaxRows * n), 8, -1, 1);
+    auto dGateUp = toDeviceBf16(gateUp);
+    auto dw = toDeviceBf16(w);
+    for (int rows = 1; rows <= kGemvMaxRows; ++rows) {
+      const std::string what = "k " + std::to_string(k) + " rows " + std::to_string(rows);
+      DeviceBuffer<bf16> act(size_t(rows * k));
+      swiGlu(dGateUp.get(), act.get(), rows, k, nullptr);
+      auto want = toDevice(y0);
+      auto got = toDevice(y0);
+      ASSERT_TRUE(gemv(act.get(), rows, k, dw.get(), n, want.get(), CUDA_R_32F, 1.0f, nullptr));
+      ASSERT_TRUE(gemvSwiGlu(dGateUp.get(), rows, k, dw.get(), n, got.get(), CUDA_R_32F, 1.0f, nullptr));
+      EXPECT_EQ(toHost(got.get(), size_t(rows * n)), toHost(want.get(), size_t(rows * n))) << what;
+    }
+  }
+}
+
+// Greedy rows: the argmax with the lowest id among ties, NaN never chosen, an all -inf row still
+// gives a token; vocabularies with (16-byte loads) and without a multiple of 4 entries.
+TEST(GpuOps, GreedySampleIsTheArgmaxWithLowestIdOnTies) {
+  MX_REQUIRE_GPU();
+  for (const int vocab : {128256, 1001}) {
+    const int rows = 4;
+    auto logits = randomFloats(size_t(rows) * size_t(vocab), uint32_t(vocab), -10, 10);
+    auto at = [&](int r, int v) -> float& { return logits[size_t(r) * size_t(vocab) + size_t(v)]; };
+    at(0, vocab - 1) = 50;  // the last id, in the tail past the vector loads' rounds
+    at(1, 7) = at(1, vocab / 2) = at(1, vocab - 3) = 40;  // ties: the lowest id wins
+    at(2, 3) = NAN;
+    at(2, vocab / 3) = 30;
+    for (int v = 0; v < vocab; ++v) at(3, v) = -INFINITY;
+    auto dLogits = toDevice(logits);
+    auto dSpecs = toDevice(std::vector<RowSample>(size_t(rows), RowSample{0.0f, 0.5}));
+    DeviceBuffer<int32_t> tokens(static_cast<size_t>(rows));
+    sampleRows(dLogits.get(), rows, vocab, dSpecs.get(), tokens.get(), nullptr);
+    EXPECT_EQ(toHost(tokens.get(), size_t(rows)),
+              (std::vector<float>{float(vocab - 1), 7.0f, float(vocab / 3), 0.0f}))
+        << "vocab " << vocab;
   }
 }
 
