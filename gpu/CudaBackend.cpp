@@ -12,6 +12,7 @@
 #include "CudaCheck.h"
 #include "Rope.h"  // the CPU reference's frequencies (runtime/lib/engine/model)
 #include "ops/DecodeAttention.cuh"
+#include "ops/DependentLaunch.cuh"
 #include "ops/Embedding.cuh"
 #include "ops/Gemv.cuh"
 #include "ops/RmsNorm.cuh"
@@ -146,6 +147,7 @@ void CudaBackend::uploadStep(std::span<const SeqSlice> batch) {
   const bool decodeKernel = decodeAttentionSupports(config_.headDim, group);
   std::vector<int32_t> tokens, positions, slots, rows, tiles, decodeTiles, tableOffsets, tables;
   numTiles_ = 0;
+  int32_t longestDecode = 0;  // positions a decode tile attends to
   for (size_t s = 0; s < batch.size(); ++s) {
     const SeqSlice& slice = batch[s];
     const int32_t first = int32_t(tokens.size()), n = int32_t(slice.tokens.size());
@@ -160,6 +162,7 @@ void CudaBackend::uploadStep(std::span<const SeqSlice> batch) {
       const int32_t count = std::min(tileTokens, n - i);
       if (count == 1 && decodeKernel) {
         decodeTiles.insert(decodeTiles.end(), {int32_t(s), first + i, 1, slice.startPos + i});
+        longestDecode = std::max(longestDecode, slice.startPos + i + 1);
         continue;
       }
       tiles.insert(tiles.end(), {int32_t(s), first + i, count, slice.startPos + i});
@@ -186,7 +189,8 @@ void CudaBackend::uploadStep(std::span<const SeqSlice> batch) {
   offTiles_ = append(tiles);
   offDecodeTiles_ = append(decodeTiles);
   numDecodeTiles_ = int(decodeTiles.size() / 4);
-  decodeSplits_ = decodeAttentionSplits(numDecodeTiles_, config_.numKvHeads, multiprocessors_);
+  decodeSplits_ =
+      decodeAttentionSplits(numDecodeTiles_, config_.numKvHeads, multiprocessors_, longestDecode, config_.headDim);
   offTableOffsets_ = append(tableOffsets);
   offTables_ = append(tables);
   pinnedMeta_.reserve(hostMeta_.size());
@@ -283,6 +287,7 @@ bool CudaBackend::forwardSample(std::span<const SeqSlice> batch,
                                 cudaMemcpyHostToDevice, stream_));
   auto queue = [&] {
     queueLogits();
+    DependentLaunchScope overlap(tokens_ == 1);
     sampleRows(logits_.get(), rows_, config_.vocabSize, specs_.get(), tokensOut_.get(), stream_);
   };
   if (bucket > 0) graphs_.launch(bucket, bufferAddresses(), stream_, queue);
@@ -307,6 +312,8 @@ void CudaBackend::prepareStep(std::span<const SeqSlice> batch) {
 }
 
 void CudaBackend::queueLogits() {
+  // Kernels of a one-token step may start while the one before finishes (ops/DependentLaunch.cuh).
+  DependentLaunchScope overlap(tokens_ == 1);
   const int32_t* meta = meta_.get();
   const int hidden = config_.hiddenSize;
   const int64_t vocab = config_.vocabSize;
@@ -375,13 +382,15 @@ void CudaBackend::runLayer(int layer) {
 
   // x += attn · Woᵀ: the residual add is the GEMM's beta.
   gemm_->linear(attn_.get(), tokens_, qWidth, w.o.get(), hidden, x_.get(), CUDA_R_32F, 1.0f);
-  normedLinear(w.mlpNorm.get(), w.gateUp.get(), 2 * inter, gateUp_.get(), CUDA_R_16BF);
-  // x += swiglu(gu)·Wdownᵀ: at decode batch 1, one GEMV that applies SwiGLU as it stages its input.
-  if (!fuseIntoGemv() ||
-      !gemvSwiGlu(gateUp_.get(), tokens_, inter, w.down.get(), hidden, x_.get(), CUDA_R_32F, 1.0f, stream_)) {
+  // act = swiglu(rmsnorm(x)·Wgateupᵀ): at one token a step, one GEMV that normalises its input and
+  // writes the SwiGLU of each gate and up pair.
+  if (!fuseIntoGemv() || !gemvNormedSwiGlu({x_.get(), nullptr, w.mlpNorm.get(), float(c.rmsNormEps)}, tokens_, hidden,
+                                           w.gateUp.get(), inter, act_.get(), stream_)) {
+    normedLinear(w.mlpNorm.get(), w.gateUp.get(), 2 * inter, gateUp_.get(), CUDA_R_16BF);
     swiGlu(gateUp_.get(), act_.get(), tokens_, inter, stream_);
-    gemm_->linear(act_.get(), tokens_, inter, w.down.get(), hidden, x_.get(), CUDA_R_32F, 1.0f);
   }
+  // x += act·Wdownᵀ
+  gemm_->linear(act_.get(), tokens_, inter, w.down.get(), hidden, x_.get(), CUDA_R_32F, 1.0f);
 }
 
 }  // namespace mx::gpu

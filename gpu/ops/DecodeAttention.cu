@@ -7,6 +7,7 @@
 
 #include "../CudaCheck.h"
 #include "DecodeAttention.cuh"
+#include "DependentLaunch.cuh"
 #include "Ptx.cuh"
 #include "SharedMemoryOptIn.cuh"
 
@@ -84,6 +85,62 @@ __global__ void __launch_bounds__(kThreads)
   const int begin = split * per, end = min(context, begin + per);
   const int stages = end > begin ? (end - begin + KEYS - 1) / KEYS : 0;
 
+  const int32_t* table = a.blockTables + a.tableOffsets[tile.seq];
+  const int bs = a.kv.blockSize, bsShift = __ffs(bs) - 1;
+  const bool pow2 = (bs & (bs - 1)) == 0;
+  const size_t blockStride = a.kv.layerBlockElements();
+  const bf16* keys = a.cache + a.kv.offset(0, a.layer, 0, kvHead);
+  const size_t toValues = a.kv.offset(0, a.layer, 1, kvHead) - a.kv.offset(0, a.layer, 0, kvHead);
+  bf16* mine = reinterpret_cast<bf16*>(shared) + warp * 2 * Stages::kStage;
+
+  // A stage's copies: this lane's 16-byte pieces of KEYS rows of K (and of V, at toValues).
+  constexpr int COPIES = KEYS * CHUNKS_PER_ROW / 32;
+  struct Sources {
+    size_t at[COPIES];
+    uint32_t valid = 0;  // bit i: piece i is a position of the split
+  };
+  auto locate = [&](int stage) {
+    Sources src;
+    const int first = begin + stage * KEYS;
+#pragma unroll
+    for (int i = 0; i < COPIES; ++i) {
+      const int c = lane + 32 * i, row = c / CHUNKS_PER_ROW, col = (c % CHUNKS_PER_ROW) * 8, j = first + row;
+      src.at[i] = 0;
+      if (j < end) {
+        const int b = pow2 ? j >> bsShift : j / bs, within = pow2 ? j & (bs - 1) : j % bs;
+        src.at[i] = size_t(table[b]) * blockStride + size_t(within) * HD + col;
+        src.valid |= 1u << i;
+      }
+    }
+    return src;
+  };
+  auto copy = [&](const Sources& src, int buffer) {
+    bf16* k = mine + buffer * Stages::kStage;
+    bf16* v = k + KEYS * ROW;
+#pragma unroll
+    for (int i = 0; i < COPIES; ++i) {
+      const int c = lane + 32 * i, row = c / CHUNKS_PER_ROW, col = (c % CHUNKS_PER_ROW) * 8;
+      const bool valid = (src.valid >> i) & 1u;
+      ptx::copyAsync16(ptx::sharedAddress(k + row * ROW + col), keys + src.at[i], valid);
+      ptx::copyAsync16(ptx::sharedAddress(v + row * ROW + col), keys + src.at[i] + toValues, valid);
+    }
+    ptx::commitCopies();
+  };
+  auto load = [&](int stage, int buffer) { copy(locate(stage), buffer); };
+
+  // The tiles and block tables come from the host's upload, before any kernel of the step: the
+  // first stage's sources are looked up before waiting for the kernel before (which writes q and
+  // this token's key and value), and copied right after.
+  Sources firstSources;
+  if (warp < stages) firstSources = locate(warp);
+  allowDependents();
+  waitForPrerequisites();
+
+  float o[DIM_TILES][4] = {};
+  float m[2] = {-INFINITY, -INFINITY}, l[2] = {0, 0};  // rows row0 and row0 + 8
+  int buffer = 0;
+  if (warp < stages) copy(firstSources, 0);  // before q's loads, so that the two wait together
+
   // q in log2 units (scores go through exp2), rounded to bf16 as the A operand.
   uint32_t qa[HD / 16][4];
   {
@@ -102,38 +159,6 @@ __global__ void __launch_bounds__(kThreads)
       qa[ks][3] = pair(row0 + 8, ks * 16 + 8 + pairCol);
     }
   }
-
-  const int32_t* table = a.blockTables + a.tableOffsets[tile.seq];
-  const int bs = a.kv.blockSize, bsShift = __ffs(bs) - 1;
-  const bool pow2 = (bs & (bs - 1)) == 0;
-  const size_t blockStride = a.kv.layerBlockElements();
-  const bf16* keys = a.cache + a.kv.offset(0, a.layer, 0, kvHead);
-  const size_t toValues = a.kv.offset(0, a.layer, 1, kvHead) - a.kv.offset(0, a.layer, 0, kvHead);
-  bf16* mine = reinterpret_cast<bf16*>(shared) + warp * 2 * Stages::kStage;
-
-  auto load = [&](int stage, int buffer) {
-    bf16* k = mine + buffer * Stages::kStage;
-    bf16* v = k + KEYS * ROW;
-    const int first = begin + stage * KEYS;
-#pragma unroll
-    for (int i = 0; i < KEYS * CHUNKS_PER_ROW / 32; ++i) {
-      const int c = lane + 32 * i, row = c / CHUNKS_PER_ROW, col = (c % CHUNKS_PER_ROW) * 8, j = first + row;
-      const bool valid = j < end;
-      size_t at = 0;
-      if (valid) {
-        const int b = pow2 ? j >> bsShift : j / bs, within = pow2 ? j & (bs - 1) : j % bs;
-        at = size_t(table[b]) * blockStride + size_t(within) * HD + col;
-      }
-      ptx::copyAsync16(ptx::sharedAddress(k + row * ROW + col), keys + at, valid);
-      ptx::copyAsync16(ptx::sharedAddress(v + row * ROW + col), keys + toValues + at, valid);
-    }
-    ptx::commitCopies();
-  };
-
-  float o[DIM_TILES][4] = {};
-  float m[2] = {-INFINITY, -INFINITY}, l[2] = {0, 0};  // rows row0 and row0 + 8
-  int buffer = 0;
-  if (warp < stages) load(warp, 0);
   for (int s = warp; s < stages; s += kWarps) {
     if (s + kWarps < stages) {
       load(s + kWarps, buffer ^ 1);
@@ -285,15 +310,19 @@ void launch(const AttentionArgs& a, int splits, float* partials, int32_t* counte
   const dim3 grid(unsigned(a.numTiles), unsigned(a.kv.kvHeads), unsigned(splits));
   static std::atomic<uint64_t> optedIn{0};
   allowSharedMemory(decodeKernel<HD>, MmaStages<HD>::kBytes, optedIn);
-  decodeKernel<HD><<<grid, kThreads, MmaStages<HD>::kBytes, stream>>>(a, splits, partials, counters);
-  MX_CUDA_CHECK_LAUNCH();
+  launchDependent(decodeKernel<HD>, grid, dim3(kThreads), MmaStages<HD>::kBytes, stream, a, splits, partials,
+                  counters);
 }
 
 }  // namespace
 
-int decodeAttentionSplits(int tiles, int kvHeads, int multiprocessors) {
+int decodeAttentionSplits(int tiles, int kvHeads, int multiprocessors, int longestContext, int headDim) {
   const int blocks = std::max(tiles * kvHeads, 1);
-  return std::clamp((2 * multiprocessors + blocks - 1) / blocks, 1, kMaxSplits);
+  const int toFill = (2 * multiprocessors + blocks - 1) / blocks;
+  // A split shorter than one stage for each warp leaves warps idle and only adds partials to merge.
+  const int keysPerRound = kWarps * 2048 / std::max(headDim, 1);
+  const int byLength = (longestContext + keysPerRound - 1) / keysPerRound;
+  return std::clamp(std::min(toFill, byLength), 1, kMaxSplits);
 }
 
 bool decodeAttentionSupports(int headDim, int groupSize) {

@@ -32,10 +32,12 @@ struct GemvNorm {
 bool gemvNormed(const GemvNorm& norm, int64_t rows, int64_t k, const bf16* w, int64_t n, void* y,
                 cudaDataType_t yType, float beta, cudaStream_t stream);
 
-/// gemv() of x = SwiGLU(gateUp) (gateUp: [rows, 2k] bf16, the fused gate|up projection's output),
-/// exactly as ops/SwiGlu.cuh computes it, done while x is staged. Returns false where gemv()
-/// would.
-bool gemvSwiGlu(const bf16* gateUp, int64_t rows, int64_t k, const bf16* w, int64_t n, void* y,
-                cudaDataType_t yType, float beta, cudaStream_t stream);
+/// act = SwiGLU(RMSNorm(residual rows) · gateUpᵀ) ([rows, width] bf16), gateUp being [2 · width, k]
+/// (the gate rows, then the up rows): the norm done while x is staged, each warp computing a gate
+/// and its up output and writing their SwiGLU — exactly what gemvNormed() into a bf16 [rows,
+/// 2 · width] and swiGlu() (ops/SwiGlu.cuh) give, in one launch and without storing the
+/// projection. Returns false, having done nothing, where gemvNormed() would.
+bool gemvNormedSwiGlu(const GemvNorm& norm, int64_t rows, int64_t k, const bf16* gateUp, int64_t width, bf16* act,
+                      cudaStream_t stream);
 
 }  // namespace mx::gpu

@@ -1,5 +1,6 @@
 // RmsNorm.cu — one block per row: a block-wide sum of squares, then the scaled row.
 #include "../CudaCheck.h"
+#include "DependentLaunch.cuh"
 #include "RmsNorm.cuh"
 #include "RmsNormRow.cuh"
 
@@ -13,6 +14,8 @@ constexpr int kThreads = kNormThreads;
 __global__ void __launch_bounds__(kThreads)
     rmsNormVectorKernel(const float* x, const int32_t* rows, const float* weight, bf16* out, int width,
                         float eps) {
+  allowDependents();
+  waitForPrerequisites();
   const int64_t r = blockIdx.x;
   rmsNormRow(x + int64_t(rows ? rows[r] : r) * width, weight,
              reinterpret_cast<__nv_bfloat162*>(out + r * width), width, eps);
@@ -21,6 +24,8 @@ __global__ void __launch_bounds__(kThreads)
 __global__ void __launch_bounds__(kThreads)
     rmsNormKernel(const float* x, const int32_t* rows, const float* weight, bf16* out, int width,
                   float eps) {
+  allowDependents();
+  waitForPrerequisites();
   const int64_t r = blockIdx.x;
   const float* in = x + int64_t(rows ? rows[r] : r) * width;
   float sum = 0;
@@ -36,10 +41,11 @@ void rmsNorm(const float* x, const int32_t* rows, const float* weight, bf16* out
              int width, float eps, cudaStream_t stream) {
   if (count == 0) return;
   if (rmsNormRowFits(width))
-    rmsNormVectorKernel<<<unsigned(count), kThreads, 0, stream>>>(x, rows, weight, out, width, eps);
+    launchDependent(rmsNormVectorKernel, dim3(unsigned(count)), dim3(kThreads), 0, stream, x, rows, weight, out,
+                    width, eps);
   else
-    rmsNormKernel<<<unsigned(count), kThreads, 0, stream>>>(x, rows, weight, out, width, eps);
-  MX_CUDA_CHECK_LAUNCH();
+    launchDependent(rmsNormKernel, dim3(unsigned(count)), dim3(kThreads), 0, stream, x, rows, weight, out, width,
+                    eps);
 }
 
 }  // namespace mx::gpu

@@ -4,6 +4,7 @@
 // element its own thread, over as many blocks per token as that takes, so that a one-token step
 // waits for one round of loads rather than one per 256 pairs.
 #include "../CudaCheck.h"
+#include "DependentLaunch.cuh"
 #include "Rope.cuh"
 
 namespace mx::gpu {
@@ -26,19 +27,20 @@ __global__ void __launch_bounds__(kThreads) ropeStoreKernel(RopeStoreArgs a) {
   const int64_t t = blockIdx.x;
   const int i = blockIdx.y * kThreads + threadIdx.x;
   const int half = a.headDim / 2, hd = a.headDim, pairs = (a.heads + a.kvHeads) * half;
-  if (i >= pairs + a.kvHeads * hd) return;
-  float* row = a.qkv + t * a.qkvStride;
+  const bool isPair = i < pairs, isValue = !isPair && i < pairs + a.kvHeads * hd;
+  // The slots, angles and biases are ready before the kernel before (the qkv projection) ends:
+  // read them while it finishes.
   const int slot = a.slots[t];
   const int block = slot / a.kv.blockSize, offset = slot % a.kv.blockSize;
-  if (i < pairs) {
-    const int head = i / half, d = i % half;
-    const int c0 = head * hd + d, c1 = c0 + half;
-    float x0 = row[c0], x1 = row[c1];
-    if (a.bias) {
-      x0 += a.bias[c0];
-      x1 += a.bias[c1];
-    }
-    const float2 cs = a.angles[t * half + d];
+  const int head = isPair ? i / half : (i - pairs) / hd, d = isPair ? i % half : (i - pairs) % hd;
+  const int c0 = isPair ? head * hd + d : pairs * 2 + (i - pairs), c1 = c0 + half;  // v follows q and k
+  const float2 cs = isPair ? a.angles[t * half + d] : make_float2(1, 0);
+  const float b0 = a.bias && (isPair || isValue) ? a.bias[c0] : 0.0f, b1 = a.bias && isPair ? a.bias[c1] : 0.0f;
+  allowDependents();
+  waitForPrerequisites();
+  float* row = a.qkv + t * a.qkvStride;
+  if (isPair) {
+    const float x0 = a.bias ? row[c0] + b0 : row[c0], x1 = a.bias ? row[c1] + b1 : row[c1];
     const float r0 = x0 * cs.x - x1 * cs.y, r1 = x1 * cs.x + x0 * cs.y;
     if (head < a.heads) {
       row[c0] = r0;
@@ -48,12 +50,9 @@ __global__ void __launch_bounds__(kThreads) ropeStoreKernel(RopeStoreArgs a) {
       k[d] = __float2bfloat16(r0);
       k[d + half] = __float2bfloat16(r1);
     }
-    return;
+  } else if (isValue) {
+    a.cache[a.kv.offset(block, a.layer, 1, head) + size_t(offset) * hd + d] = __float2bfloat16(a.bias ? row[c0] + b0 : row[c0]);
   }
-  const int j = i - pairs, head = j / hd, d = j % hd, c = pairs * 2 + j;  // v follows q and k
-  float v = row[c];
-  if (a.bias) v += a.bias[c];
-  a.cache[a.kv.offset(block, a.layer, 1, head) + size_t(offset) * hd + d] = __float2bfloat16(v);
 }
 
 }  // namespace
@@ -70,8 +69,7 @@ void ropeAndStore(const RopeStoreArgs& args, cudaStream_t stream) {
   if (args.tokens == 0) return;
   const int work = (args.heads + args.kvHeads) * (args.headDim / 2) + args.kvHeads * args.headDim;
   const dim3 grid(unsigned(args.tokens), unsigned((work + kThreads - 1) / kThreads));
-  ropeStoreKernel<<<grid, kThreads, 0, stream>>>(args);
-  MX_CUDA_CHECK_LAUNCH();
+  launchDependent(ropeStoreKernel, grid, dim3(kThreads), 0, stream, args);
 }
 
 }  // namespace mx::gpu

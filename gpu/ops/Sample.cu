@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "../CudaCheck.h"
+#include "DependentLaunch.cuh"
 #include "Sample.cuh"
 
 namespace mx::gpu {
@@ -45,6 +46,8 @@ sampleKernel(const float* logits, int vocab, const RowSample* specs, int32_t* to
   __shared__ Best best;
   __shared__ int owner;
 
+  allowDependents();
+  waitForPrerequisites();
   const float* row = logits + size_t(blockIdx.x) * size_t(vocab);
   const RowSample spec = specs[blockIdx.x];
   const int tid = threadIdx.x;
@@ -132,8 +135,7 @@ sampleKernel(const float* logits, int vocab, const RowSample* specs, int32_t* to
 void sampleRows(const float* logits, int64_t rows, int vocab, const RowSample* specs,
                 int32_t* tokens, cudaStream_t stream) {
   if (rows == 0) return;
-  sampleKernel<<<unsigned(rows), kThreads, 0, stream>>>(logits, vocab, specs, tokens);
-  MX_CUDA_CHECK_LAUNCH();
+  launchDependent(sampleKernel, dim3(unsigned(rows)), dim3(kThreads), 0, stream, logits, vocab, specs, tokens);
 }
 
 }  // namespace mx::gpu

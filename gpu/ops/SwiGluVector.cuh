@@ -1,6 +1,6 @@
-// SwiGluVector.cuh — SwiGLU of eight bf16 pairs at once, shared by the SwiGLU kernel and the GEMV
-// that applies it while staging the down projection's input (Gemv.cuh): one function, so the
-// fused and the separate paths round exactly alike.
+// SwiGluVector.cuh — SwiGLU of one bf16 pair or of eight at once, shared by the SwiGLU kernel and
+// the gate/up GEMV that writes SwiGLU directly (Gemv.cuh): one formula, so the fused and the
+// separate paths round exactly alike.
 #pragma once
 
 #include "Types.cuh"
@@ -8,6 +8,11 @@
 namespace mx::gpu {
 
 __device__ inline float silu(float x) { return x / (1.0f + expf(-x)); }
+
+/// bf16(silu(gate) · up) for one gate and up value.
+__device__ inline bf16 swiGlu(bf16 gate, bf16 up) {
+  return __float2bfloat16(silu(__bfloat162float(gate)) * __bfloat162float(up));
+}
 
 /// bf16(silu(gate) · up) for the eight gate and up values of two 16-byte vectors.
 __device__ inline uint4 swiGlu8(const uint4& gate, const uint4& up) {

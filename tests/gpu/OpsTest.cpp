@@ -264,26 +264,28 @@ TEST(GpuOps, GemvNormedEqualsNormThenGemv) {
                           nullptr)) << "past RmsNormRow.cuh's 4,096 floats";
 }
 
-// SwiGLU applied while the down projection's GEMV stages its input, against the two kernels run
-// apart (same row function: equal exactly), accumulating into y as the residual add does.
-TEST(GpuOps, GemvSwiGluEqualsSwiGluThenGemv) {
+// The gate/up GEMV that writes the SwiGLU of each gate and up pair, against the norm, the GEMV
+// into bf16 and the SwiGLU kernel run apart: the same row functions and roundings, so equal
+// exactly.
+TEST(GpuOps, GemvNormedSwiGluEqualsNormGemvSwiGlu) {
   MX_REQUIRE_GPU();
-  for (const int k : {704, 8192}) {
-    const int n = 200;
-    auto gateUp = randomFloats(size_t(kGemvMaxRows * 2 * k), uint32_t(k), -6, 6, true);
-    auto w = randomFloats(size_t(n * k), 7, -1, 1, true);
-    auto y0 = randomFloats(size_t(kGemvMaxRows * n), 8, -1, 1);
-    auto dGateUp = toDeviceBf16(gateUp);
+  for (const int k : {896, 2048}) {
+    const int width = 328, residualRows = kGemvMaxRows;
+    auto residual = randomFloats(size_t(residualRows * k), uint32_t(k), -4, 4);
+    auto weight = randomFloats(size_t(k), 3, 0.5f, 1.5f);
+    auto w = randomFloats(size_t(2 * width * k), 5, -1, 1, true);
+    auto dResidual = toDevice(residual);
+    auto dWeight = toDevice(weight);
     auto dw = toDeviceBf16(w);
     for (int rows = 1; rows <= kGemvMaxRows; ++rows) {
       const std::string what = "k " + std::to_string(k) + " rows " + std::to_string(rows);
-      DeviceBuffer<bf16> act(size_t(rows * k));
-      swiGlu(dGateUp.get(), act.get(), rows, k, nullptr);
-      auto want = toDevice(y0);
-      auto got = toDevice(y0);
-      ASSERT_TRUE(gemv(act.get(), rows, k, dw.get(), n, want.get(), CUDA_R_32F, 1.0f, nullptr));
-      ASSERT_TRUE(gemvSwiGlu(dGateUp.get(), rows, k, dw.get(), n, got.get(), CUDA_R_32F, 1.0f, nullptr));
-      EXPECT_EQ(toHost(got.get(), size_t(rows * n)), toHost(want.get(), size_t(rows * n))) << what;
+      const GemvNorm norm{dResidual.get(), nullptr, dWeight.get(), 1e-5f};
+      DeviceBuffer<bf16> gateUp(size_t(rows * 2 * width)), want(size_t(rows * width)), got(size_t(rows * width));
+      ASSERT_TRUE(gemvNormed(norm, rows, k, dw.get(), 2 * width, gateUp.get(), CUDA_R_16BF, 0.0f, nullptr));
+      swiGlu(gateUp.get(), want.get(), rows, width, nullptr);
+      ASSERT_EQ(cudaMemset(got.get(), 0xff, got.bytes()), cudaSuccess);
+      ASSERT_TRUE(gemvNormedSwiGlu(norm, rows, k, dw.get(), width, got.get(), nullptr));
+      EXPECT_EQ(toHost(got.get(), got.size()), toHost(want.get(), want.size())) << what;
     }
   }
 }
