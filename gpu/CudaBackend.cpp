@@ -282,7 +282,9 @@ bool CudaBackend::forwardSample(std::span<const SeqSlice> batch,
   tokensOut_.reserve(rows, "sampled tokens");
   // The previous step's sync freed the pinned buffers; the copy below is queued behind the model.
   for (size_t r = 0; r < rows; ++r)
-    pinnedSpecs_.get()[r] = r < specs.size() ? RowSample{specs[r].temperature, specs[r].uniform} : RowSample{0, 0};
+    pinnedSpecs_.get()[r] = r < specs.size() ? RowSample{specs[r].temperature, specs[r].uniform, specs[r].topK,
+                                                          specs[r].topP, specs[r].minP}
+                                             : RowSample{0, 0, 0, 1, 0};
   MX_CUDA_CHECK(cudaMemcpyAsync(specs_.get(), pinnedSpecs_.get(), rows * sizeof(RowSample),
                                 cudaMemcpyHostToDevice, stream_));
   auto queue = [&] {

@@ -1,6 +1,8 @@
-// Sample.cu — one thread block per row: a coalesced argmax pass, then (sampling only) per-thread
-// sums of exp over contiguous id ranges, a block scan of those sums, and a walk of the one range
-// where the draw lands. Contiguous ranges keep the cumulative sum in id order, as the host's is.
+// Sample.cu — one thread block per row: a coalesced argmax pass, then (sampling only) the
+// filters' support (SampleFilters.cuh, on the row's weights written in place), per-thread sums of
+// the kept weights over contiguous id ranges, a block scan of those sums, and a walk of the one
+// range where the draw lands. Contiguous ranges keep the cumulative sum in id order, as the
+// host's is.
 #include <cub/block/block_reduce.cuh>
 #include <cub/block/block_scan.cuh>
 
@@ -10,6 +12,7 @@
 #include "../CudaCheck.h"
 #include "DependentLaunch.cuh"
 #include "Sample.cuh"
+#include "SampleFilters.cuh"
 
 namespace mx::gpu {
 namespace {
@@ -34,7 +37,7 @@ struct MaxOf {
 };
 
 __global__ void __launch_bounds__(kThreads)
-sampleKernel(const float* logits, int vocab, const RowSample* specs, int32_t* tokens) {
+sampleKernel(float* logits, int vocab, const RowSample* specs, int32_t* tokens) {
   using Reduce = cub::BlockReduce<Best, kThreads>;
   using ReduceInt = cub::BlockReduce<int, kThreads>;
   using Scan = cub::BlockScan<double, kThreads>;
@@ -45,10 +48,11 @@ sampleKernel(const float* logits, int vocab, const RowSample* specs, int32_t* to
   } temp;
   __shared__ Best best;
   __shared__ int owner;
+  __shared__ FilterStorage<kThreads> filter;
 
   allowDependents();
   waitForPrerequisites();
-  const float* row = logits + size_t(blockIdx.x) * size_t(vocab);
+  float* row = logits + size_t(blockIdx.x) * size_t(vocab);
   const RowSample spec = specs[blockIdx.x];
   const int tid = threadIdx.x;
 
@@ -91,13 +95,32 @@ sampleKernel(const float* logits, int vocab, const RowSample* specs, int32_t* to
     return;
   }
 
-  // Pass 2: this thread's share of Σ w over ids [begin, end). The division matches the host's
-  // (logit / T, then minus the largest scaled logit), so the weights do too, to expf's ulps.
+  // The weights: the division matches the host's (logit / T, then minus the largest scaled
+  // logit), so they do too, to expf's ulps. With a filter they are written over the row once
+  // (the selections read them several times), and w outside the support counts as 0.
   const float t = spec.temperature, top = best.value / t;
+  const bool filtered = (spec.topK > 0 && spec.topK < vocab) || spec.topP < 1.0f || spec.minP > 0.0f;
+  if (filtered) {
+    for (int v = tid; v < vocab; v += kThreads) {
+      const float w = expf(row[v] / t - top);
+      row[v] = w > 0.0f ? w : 0.0f;  // NaN: never drawn
+    }
+    if (tid == 0) filter.support = Support::all(best.id, spec.minP);
+    __syncthreads();
+    if (spec.topK > 0 && spec.topK < vocab) filters::selectTopK(row, vocab, spec.topK, filter);
+    if (spec.topP < 1.0f) filters::selectTopP(row, vocab, spec.topP, filter);
+  }
+  const Support support = filter.support;  // read only where `filtered`
+  auto weight = [&](int v) {
+    if (!filtered) return expf(row[v] / t - top);
+    return support.keeps(v, row[v]) ? row[v] : 0.0f;
+  };
+
+  // Pass 2: this thread's share of Σ w over ids [begin, end).
   const int chunk = (vocab + kThreads - 1) / kThreads;
   const int begin = min(vocab, tid * chunk), end = min(vocab, begin + chunk);
   double sum = 0;
-  for (int v = begin; v < end; ++v) sum += double(expf(row[v] / t - top));
+  for (int v = begin; v < end; ++v) sum += double(weight(v));
   double prefix = 0, total = 0;
   __syncthreads();  // temp is reused
   Scan(temp.scan).ExclusiveSum(sum, prefix, total);
@@ -119,8 +142,8 @@ sampleKernel(const float* logits, int vocab, const RowSample* specs, int32_t* to
   double cumulative = prefix;
   int last = -1;
   for (int v = begin; v < end; ++v) {
-    const float w = expf(row[v] / t - top);
-    if (!(w > 0.0f)) continue;  // zero (underflow) or NaN weights are never drawn
+    const float w = weight(v);
+    if (!(w > 0.0f)) continue;  // zero (underflow, filtered) or NaN weights are never drawn
     last = v;
     cumulative += double(w);
     if (target < cumulative) break;
@@ -132,8 +155,8 @@ sampleKernel(const float* logits, int vocab, const RowSample* specs, int32_t* to
 
 }  // namespace
 
-void sampleRows(const float* logits, int64_t rows, int vocab, const RowSample* specs,
-                int32_t* tokens, cudaStream_t stream) {
+void sampleRows(float* logits, int64_t rows, int vocab, const RowSample* specs, int32_t* tokens,
+                cudaStream_t stream) {
   if (rows == 0) return;
   launchDependent(sampleKernel, dim3(unsigned(rows)), dim3(kThreads), 0, stream, logits, vocab, specs, tokens);
 }

@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <span>
+#include <vector>
 
 #include "EngineTestSupport.h"
 
@@ -20,6 +23,9 @@ class SamplingFake : public FakeBackend {
   bool forwardSample(std::span<const SeqSlice> batch, std::span<const SampleSpec> specs,
                      std::vector<int32_t>& tokens) override {
     if (specs.size() != batch.size()) throw std::logic_error("one spec per slice");
+    if (onSpecs) onSpecs(specs);
+    for (const SampleSpec& spec : specs)
+      if (spec.filtered(config().vocabSize)) return false;  // this fake draws without filters
     for (const SeqSlice& s : batch)
       if (s.allLogits) throw std::logic_error("allLogits in forwardSample");
     ++sampleCalls;
@@ -54,6 +60,7 @@ class SamplingFake : public FakeBackend {
   }
 
   std::atomic<int64_t> sampleCalls{0};
+  std::function<void(std::span<const SampleSpec>)> onSpecs;  // sees every step's specs
 };
 
 struct SamplingEngine {
@@ -105,6 +112,8 @@ TEST(EngineBackendSampling, PlainTemperatureSamplingTakesTheFastPathAndMatchesTh
   EXPECT_EQ(e.fake->sampleCalls, e.fake->forwards);
 }
 
+// Penalties and logprobs are the host's alone; the truncation filters reach the backend (below),
+// and this fake declines them, as a backend that cannot apply them must.
 TEST(EngineBackendSampling, AnyHostOnlyParameterSendsTheWholeStepToTheHostSampler) {
   auto hostOnly = [](int which) {
     Request r = makeRequest(makePrompt(12, 50 + uint64_t(which)), 8, 0.7f, 5);
@@ -136,6 +145,35 @@ TEST(EngineBackendSampling, AnyHostOnlyParameterSendsTheWholeStepToTheHostSample
       EXPECT_EQ(cb.samples[0].logprobs.size(), 8u);
     }
   }
+}
+
+// The filters travel in the spec (top-k at or past the vocabulary is no filter; greedy needs none).
+TEST(EngineBackendSampling, TruncationFiltersReachTheBackendsSpecs) {
+  SamplingEngine e;
+  std::vector<SampleSpec> seen;
+  e.fake->onSpecs = [&](std::span<const SampleSpec> specs) { seen.assign(specs.begin(), specs.end()); };
+  Request r = makeRequest(makePrompt(10, 4), 3, 0.7f, 9);
+  r.params.topK = 40;
+  r.params.topP = 0.9f;
+  r.params.minP = 0.05f;
+  ASSERT_TRUE(submit(*e.engine, r).get().ok);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].topK, 40);
+  EXPECT_FLOAT_EQ(seen[0].topP, 0.9f);
+  EXPECT_FLOAT_EQ(seen[0].minP, 0.05f);
+  EXPECT_TRUE(seen[0].filtered(fakeConfig().vocabSize));
+
+  r.params.topK = fakeConfig().vocabSize;
+  r.params.topP = 1.0f;
+  r.params.minP = 0.0f;
+  ASSERT_TRUE(submit(*e.engine, r).get().ok);
+  EXPECT_FALSE(seen[0].filtered(fakeConfig().vocabSize));
+  EXPECT_EQ(seen[0].topK, 0);
+
+  r.params.temperature = 0;
+  r.params.topK = 3;
+  ASSERT_TRUE(submit(*e.engine, r).get().ok);
+  EXPECT_FALSE(seen[0].filtered(fakeConfig().vocabSize)) << "greedy ignores the filters";
 }
 
 TEST(EngineBackendSampling, NSamplesForkOnTheHostThenDecodeInTheBackend) {

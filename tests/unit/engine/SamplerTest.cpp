@@ -88,6 +88,26 @@ TEST(Sampler, MinPDropsTokensBelowAFractionOfTheBest) {
   EXPECT_EQ(support(sampler, logits, p), (std::set<int32_t>{0}));
 }
 
+// The draw walks ids in increasing order whatever the filters sorted (the GPU's sampler draws
+// the same way): top-p's head comes back by id, not by probability.
+TEST(Sampler, FilteredDistributionsComeBackInIdOrder) {
+  Sampler sampler;
+  std::vector<float> logits = logitsOf({0.05, 0.4, 0.05, 0.3, 0.2});
+  SamplingParams p = withTemperature(1);
+  p.topP = 0.85f;  // 0.4 + 0.3 + 0.2
+  std::vector<int32_t> ids;
+  for (const Candidate& c : sampler.distribution(logits, p, {})) ids.push_back(c.id);
+  EXPECT_EQ(ids, (std::vector<int32_t>{1, 3, 4}));
+  EXPECT_EQ(sampler.sample(logits, p, {}, 0.0), 1);
+  EXPECT_EQ(sampler.sample(logits, p, {}, 0.5), 3);   // 0.4/0.9 = 0.44 < 0.5 < 0.78
+  EXPECT_EQ(sampler.sample(logits, p, {}, 0.99), 4);
+  p.topP = 1.0f;
+  p.topK = 2;
+  ids.clear();
+  for (const Candidate& c : sampler.distribution(logits, p, {})) ids.push_back(c.id);
+  EXPECT_EQ(ids, (std::vector<int32_t>{1, 3}));
+}
+
 TEST(Sampler, FiltersRenormaliseWhatSurvives) {
   Sampler sampler;
   std::vector<float> logits = logitsOf({0.5, 0.3, 0.2});

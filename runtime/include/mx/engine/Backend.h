@@ -30,11 +30,18 @@ struct SeqSlice {
 
 /// How forwardSample() picks one slice's token from its logits row: temperature 0 (or less) is
 /// the argmax, lowest id among ties; otherwise the token where `uniform` lands on the cumulative
-/// distribution of softmax(logits / temperature), ids in increasing order — the host Sampler's
-/// rule with no other filter, so the two agree wherever rounding does not decide.
+/// distribution of softmax(logits / temperature) over what top-k, top-p and min-p keep (as the
+/// host Sampler applies them), ids in increasing order — the host Sampler's rule, so the two
+/// agree wherever rounding does not decide. A backend that does not apply the filters declines
+/// (returns false) when a spec has one.
 struct SampleSpec {
   float temperature = 0.0f;
   double uniform = 0.0;  // in [0, 1), from the engine's counter-based RNG (core/Rng.h)
+  int32_t topK = 0;      // 0: off
+  float topP = 1.0f;     // 1: off
+  float minP = 0.0f;     // 0: off
+
+  bool filtered(int32_t vocab) const { return (topK > 0 && topK < vocab) || topP < 1.0f || minP > 0.0f; }
 };
 
 class Backend {

@@ -2,6 +2,7 @@
 // scheduled sequence (prefill chunks and decodes together), then sample (in the backend when it
 // can and every request allows, else on the host), apply stops, fork n samples after the
 // prompt's prefill, and complete finished requests.
+#include <algorithm>
 #include <exception>
 
 #include "EngineImpl.h"
@@ -126,15 +127,16 @@ bool Engine::Impl::planBackendSampling(const core::StepPlan& plan) {
     // n samples forking off one prefill need n draws from one row.
     if (p.repetitionPenalty != 1.0f || p.logprobs >= 0) return false;
     if (!seq.group->forked && p.n != 1) return false;
-    // Greedy ignores the truncation filters (the argmax survives every one of them).
-    if (p.temperature > 0.0f) {
-      const bool topKOff = p.topK <= 0 || p.topK >= vocab;
-      if (!topKOff || p.topP < 1.0f || p.minP > 0.0f) return false;
-    }
     // The same draw as draw() would make: the RNG is keyed by sample and token index only.
-    sampleSpecs.push_back(
-        {.temperature = p.temperature,
-         .uniform = core::uniformDraw(p.seed, uint32_t(seq.sampleIndex), uint32_t(seq.generated()))});
+    // Greedy ignores the truncation filters (the argmax survives every one of them).
+    SampleSpec spec{.temperature = p.temperature,
+                    .uniform = core::uniformDraw(p.seed, uint32_t(seq.sampleIndex), uint32_t(seq.generated()))};
+    if (p.temperature > 0.0f) {
+      spec.topK = p.topK >= vocab ? 0 : std::max(p.topK, 0);
+      spec.topP = p.topP;
+      spec.minP = std::max(p.minP, 0.0f);
+    }
+    sampleSpecs.push_back(spec);
   }
   return true;
 }

@@ -75,6 +75,10 @@ std::span<const Candidate> Sampler::distribution(std::span<const float> logits,
   // Tokens the softmax underflowed to zero can never be drawn; leaving them out keeps the
   // support honest (the argmax has probability > 0, so something always stays).
   std::erase_if(candidates_, [](const Candidate& c) { return c.prob <= 0.0f; });
+  // The draw walks ids in increasing order whatever the filters did to the order, as the GPU's
+  // sampler does without sorting (gpu/ops/Sample.cuh): the same uniform picks the same token.
+  if (params.topK > 0 || params.topP < 1.0f)
+    std::sort(candidates_.begin(), candidates_.end(), [](const Candidate& a, const Candidate& b) { return a.id < b.id; });
   return candidates_;
 }
 

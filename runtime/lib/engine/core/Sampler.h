@@ -25,7 +25,7 @@ struct Candidate {
 class Sampler {
  public:
   /// The distribution the draw is made from: every token that survives the filters with its
-  /// probability (they sum to 1), in an order fixed by the logits alone. Greedy (temperature 0)
+  /// probability (they sum to 1), in increasing id order. Greedy (temperature 0)
   /// leaves the argmax alone, lowest id among ties. `context` (prompt and generated ids) feeds the
   /// repetition penalty. The span stays valid until the next call.
   std::span<const Candidate> distribution(std::span<const float> logits,
