@@ -292,7 +292,8 @@ bool CudaBackend::forwardSample(std::span<const SeqSlice> batch,
     DependentLaunchScope overlap(tokens_ == 1);
     sampleRows(logits_.get(), rows_, config_.vocabSize, specs_.get(), tokensOut_.get(), stream_);
   };
-  if (bucket > 0) graphs_.launch(bucket, bufferAddresses(), stream_, queue);
+  // The decode attention's split count follows the context, not the batch: a graph per count.
+  if (bucket > 0) graphs_.launch(bucket, decodeSplits_, bufferAddresses(), stream_, queue);
   else queue();
   MX_CUDA_CHECK(cudaMemcpyAsync(pinnedTokens_.get(), tokensOut_.get(), rows * sizeof(int32_t),
                                 cudaMemcpyDeviceToHost, stream_));

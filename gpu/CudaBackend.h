@@ -48,6 +48,9 @@ class CudaBackend final : public engine::Backend {
   /// Decode steps through CUDA graphs: on unless MX_CUDA_GRAPHS=0 in the environment.
   void setGraphs(bool on) { useGraphs_ = on; }
   int64_t graphLaunches() const { return graphs_.launches(); }
+  int graphCaptures() const { return graphs_.captures(); }
+  /// The decode attention's split count of the last step (for tests).
+  int decodeSplits() const { return decodeSplits_; }
   const KvLayout& kvLayout() const { return kv_; }
   bf16* cacheData() const { return cache_.get(); }
 

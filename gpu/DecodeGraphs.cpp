@@ -8,7 +8,7 @@ namespace mx::gpu {
 DecodeGraphs::~DecodeGraphs() { clear(); }
 
 void DecodeGraphs::clear() {
-  for (auto& [bucket, entry] : graphs_)
+  for (auto& [key, entry] : graphs_)
     if (entry.exec) cudaGraphExecDestroy(entry.exec);
   graphs_.clear();
 }
@@ -23,9 +23,9 @@ int32_t DecodeGraphs::bucket(int64_t batch) {
   return int32_t((batch + 31) / 32 * 32);
 }
 
-void DecodeGraphs::launch(int32_t bucket, const std::vector<const void*>& buffers, cudaStream_t stream,
-                          const std::function<void()>& queue) {
-  Entry& entry = graphs_[bucket];
+void DecodeGraphs::launch(int32_t bucket, int32_t variant, const std::vector<const void*>& buffers,
+                          cudaStream_t stream, const std::function<void()>& queue) {
+  Entry& entry = graphs_[{bucket, variant}];
   if (!entry.exec || entry.buffers != buffers) {
     if (entry.exec) MX_CUDA_CHECK(cudaGraphExecDestroy(entry.exec));
     entry.exec = nullptr;

@@ -322,7 +322,12 @@ int decodeAttentionSplits(int tiles, int kvHeads, int multiprocessors, int longe
   // A split shorter than one stage for each warp leaves warps idle and only adds partials to merge.
   const int keysPerRound = kWarps * 2048 / std::max(headDim, 1);
   const int byLength = (longestContext + keysPerRound - 1) / keysPerRound;
-  return std::clamp(std::min(toFill, byLength), 1, kMaxSplits);
+  // Up to a power of two: decode graphs are captured per split count (DecodeGraphs.h), five at
+  // most; up, because a split longer than one round of stages makes its warps go twice.
+  const int splits = std::clamp(std::min(toFill, byLength), 1, kMaxSplits);
+  int rounded = 1;
+  while (rounded < splits) rounded *= 2;
+  return rounded;
 }
 
 bool decodeAttentionSupports(int headDim, int groupSize) {

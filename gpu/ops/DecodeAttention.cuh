@@ -17,7 +17,8 @@ namespace mx::gpu {
 
 /// How many pieces each sequence's context is cut into for `tiles` single-token tiles: enough
 /// blocks to fill `multiprocessors` SMs about twice over, at most 16, and no more than give each
-/// of a block's warps one stage of keys of the longest context (positions).
+/// of a block's warps one stage of keys of the longest context (positions); rounded up to a
+/// power of two.
 int decodeAttentionSplits(int tiles, int kvHeads, int multiprocessors, int longestContext, int headDim);
 
 /// True when the decode kernel covers this shape (head_dim 32/64/128, up to 16 query heads per

@@ -4,9 +4,11 @@
 // finished). Until it calls waitForPrerequisites() — which returns once the kernels before it
 // have completed and their writes are visible — it may only touch data no kernel of the step
 // writes: a GEMV requests its weights there, so their latency overlaps the previous kernel's
-// tail and this kernel's launch. Both calls are no-ops in a kernel launched without the
-// attribute, which is set only inside a DependentLaunchScope that asks for it, and never with
-// MX_CUDA_PDL=0 (to compare).
+// tail and this kernel's launch. Every thread must reach waitForPrerequisites() before it exits
+// (no early return above it): a kernel that ends without waiting no longer implies that the one
+// before it ended, and the kernel after it relies on that. Both calls are no-ops in a kernel
+// launched without the attribute, which is set only inside a DependentLaunchScope that asks for
+// it, and never with MX_CUDA_PDL=0 (to compare).
 #pragma once
 
 #include <cstdlib>

@@ -47,9 +47,11 @@ struct Tiling {
 
 template <int M, bool F32, Stage STAGE, Out OUT>
 __global__ void __launch_bounds__(kThreads)
-    gemvKernel(const bf16* __restrict__ x, GemvNorm norm, int k, const bf16* __restrict__ w, int n, void* y,
+    gemvKernel(const bf16* x, GemvNorm norm, int k, const bf16* __restrict__ w, int n, void* y,
                float beta) {
   constexpr int R = Tiling<M, OUT>::kRows, U = Tiling<M, OUT>::kUnroll;
+  // x is the previous kernel's output, which may still be running until the wait: not
+  // __restrict__, so that its loads are plain (not the read-only path) and stay after the wait.
   extern __shared__ uint4 xs[];  // [M][k / 8]
   const int vectors = k / 8;
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;

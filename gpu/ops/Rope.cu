@@ -28,16 +28,17 @@ __global__ void __launch_bounds__(kThreads) ropeStoreKernel(RopeStoreArgs a) {
   const int i = blockIdx.y * kThreads + threadIdx.x;
   const int half = a.headDim / 2, hd = a.headDim, pairs = (a.heads + a.kvHeads) * half;
   const bool isPair = i < pairs, isValue = !isPair && i < pairs + a.kvHeads * hd;
-  // The slots, angles and biases are ready before the kernel before (the qkv projection) ends:
-  // read them while it finishes.
+  // The slots (the host's upload) and biases (weights) are written by no kernel of the step:
+  // read them while the kernel before (the qkv projection) finishes. The angles are this
+  // step's, from ropeAngles: after the wait.
   const int slot = a.slots[t];
   const int block = slot / a.kv.blockSize, offset = slot % a.kv.blockSize;
   const int head = isPair ? i / half : (i - pairs) / hd, d = isPair ? i % half : (i - pairs) % hd;
   const int c0 = isPair ? head * hd + d : pairs * 2 + (i - pairs), c1 = c0 + half;  // v follows q and k
-  const float2 cs = isPair ? a.angles[t * half + d] : make_float2(1, 0);
   const float b0 = a.bias && (isPair || isValue) ? a.bias[c0] : 0.0f, b1 = a.bias && isPair ? a.bias[c1] : 0.0f;
   allowDependents();
   waitForPrerequisites();
+  const float2 cs = isPair ? a.angles[t * half + d] : make_float2(1, 0);
   float* row = a.qkv + t * a.qkvStride;
   if (isPair) {
     const float x0 = a.bias ? row[c0] + b0 : row[c0], x1 = a.bias ? row[c1] + b1 : row[c1];

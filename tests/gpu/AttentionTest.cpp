@@ -178,9 +178,10 @@ TEST(GpuAttention, KernelsRunOnEveryGpu) {
 TEST(GpuAttention, DecodeSplitsFillTheGpu) {
   EXPECT_EQ(decodeAttentionSplits(256, 8, 132, 4096, 64), 1);  // 2,048 blocks already
   EXPECT_EQ(decodeAttentionSplits(1, 8, 132, 4096, 64), 16);   // capped
-  EXPECT_EQ(decodeAttentionSplits(16, 8, 132, 4096, 64), 3);   // 384 blocks ≥ 2 per SM
-  EXPECT_EQ(decodeAttentionSplits(1, 8, 132, 640, 64), 5);     // 128 keys (a stage per warp) each
-  EXPECT_EQ(decodeAttentionSplits(1, 8, 132, 640, 128), 10);   // 64 keys a round at head_dim 128
+  EXPECT_EQ(decodeAttentionSplits(16, 8, 132, 4096, 64), 4);   // 3 to fill the GPU, a power of two
+  EXPECT_EQ(decodeAttentionSplits(1, 8, 132, 640, 64), 8);     // 5: 128 keys (a stage per warp) each
+  EXPECT_EQ(decodeAttentionSplits(1, 8, 132, 640, 128), 16);   // 10: 64 keys a round at head_dim 128
+  EXPECT_EQ(decodeAttentionSplits(1, 8, 132, 1024, 64), 8);
   EXPECT_EQ(decodeAttentionSplits(1, 8, 132, 3, 64), 1);
   EXPECT_TRUE(decodeAttentionSupports(64, 16));
   EXPECT_FALSE(decodeAttentionSupports(64, 17));      // the general kernel's job

@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <numeric>
+#include <set>
 
 #include "CudaBackend.h"
 #include "GpuTestSupport.h"
@@ -178,6 +179,35 @@ TEST_F(GpuModel, DecodeGraphsAgreeWithPlainLaunches) {
   EXPECT_EQ(greedyAllReferences(*backend_, true), 20u);
   EXPECT_EQ(cuda->graphLaunches(), launches);
   cuda->setGraphs(true);
+}
+
+// A graph bakes in the decode attention's split count, which follows the context: one sequence
+// decoding across 256 positions (head_dim 32: 4 warps x 64 keys a split) goes from 1 split to 2,
+// and its step must be captured again rather than replay the 1-split graph.
+TEST_F(GpuModel, DecodeGraphsFollowTheSplitCount) {
+  auto* cuda = dynamic_cast<CudaBackend*>(backend_);
+  ASSERT_NE(cuda, nullptr);
+  const int32_t blockSize = 16, last = 300;
+  std::vector<int32_t> tokens;
+  for (int32_t i = 0; i < last; ++i) tokens.push_back(5 + i % 50);
+  std::vector<int32_t> blocks(size_t((last + blockSize - 1) / blockSize));
+  std::iota(blocks.begin(), blocks.end(), 0);
+  backend_->allocateCache(int32_t(blocks.size()), blockSize);  // drops every graph
+  const int capturesBefore = cuda->graphCaptures();
+  std::vector<float> logits;
+  const int32_t prefilled = 240;
+  SeqSlice prefill{std::span(tokens).first(size_t(prefilled)), 0, blocks, false};
+  backend_->forward({&prefill, 1}, logits);
+  std::set<int> splits;
+  std::vector<int32_t> sampled;
+  for (int32_t pos = prefilled; pos < last; ++pos) {
+    SeqSlice step{std::span(tokens).subspan(size_t(pos), 1), pos, blocks, false};
+    engine::SampleSpec greedy;
+    ASSERT_TRUE(backend_->forwardSample({&step, 1}, {&greedy, 1}, sampled));
+    splits.insert(cuda->decodeSplits());
+  }
+  EXPECT_EQ(splits, (std::set<int>{1, 2}));
+  EXPECT_EQ(cuda->graphCaptures() - capturesBefore, 2) << "one capture per split count";
 }
 
 // Temperature sampling on the device against the inverse CDF of the same logits computed here:

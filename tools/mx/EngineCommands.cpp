@@ -73,6 +73,9 @@ Options:
   --gen-len G      generated tokens per request (default 64)
   --backend B      cpu, cuda or auto (default: cuda when a usable GPU is present, else cpu)
   --gpus N         GPUs, one engine replica each (default 1: per-GPU figures; 0: every usable GPU)
+  --max-batch-tokens T
+                   prompt and decode tokens in one engine step (default: 8192 on a GPU, as a
+                   pipeline's local model gets; the engine's 2048 on the CPU)
   --threads N      CPU threads (default: every core)
   --json           print one JSON object instead of the table
 )";
@@ -330,7 +333,9 @@ int benchCommand(const std::vector<std::string>& args) {
   if (wantsHelp(args)) return std::cout << kBenchUsage, kExitOk;
   if (args.empty() || args[0] != "engine") return usage("the benchmark to run is 'engine'", kBenchUsage);
   std::vector<std::string> rest(args.begin() + 1, args.end());
-  Args a(rest, {"--model", "--config", "--batch", "--prompt-len", "--gen-len", "--threads", "--backend", "--gpus"},
+  Args a(rest,
+         {"--model", "--config", "--batch", "--prompt-len", "--gen-len", "--threads", "--backend", "--gpus",
+          "--max-batch-tokens"},
          {"--json"});
   if (!a.error.empty()) return usage(a.error, kBenchUsage);
   if (a.has("--model") == a.has("--config")) return usage("give --model DIR or --config config.json", kBenchUsage);
@@ -392,11 +397,14 @@ int benchCommand(const std::vector<std::string>& args) {
     eng::EngineOptions eo;
     eo.maxBatchSeqs = batch;
     if (cuda) {
-      // Every sequence's whole context fits (no preemption), and bigger prefill chunks: the GPU
-      // has the memory, and the default cache size assumes fp32 CPU-sized budgets.
+      // Every sequence's whole context fits (no preemption), and a local model's prefill chunks
+      // (runtime/lib/models/LocalModel.cpp): the default cache size assumes CPU-sized budgets.
       eo.numBlocks = batch * ((promptLen + genLen + eo.blockSize - 1) / eo.blockSize + 1);
-      eo.maxBatchTokens = std::max(4096, batch);
+      eo.maxBatchTokens = 8192;
     }
+    eo.maxBatchTokens = numberOption<int32_t>(a, "--max-batch-tokens", eo.maxBatchTokens);
+    if (eo.maxBatchTokens < 1) throw std::invalid_argument("--max-batch-tokens must be positive");
+    eo.maxBatchTokens = std::max(eo.maxBatchTokens, batch);  // every sequence decodes each step
     eng::EnginePool engine(std::move(backends), *tokenizer, eo);
     const int32_t requests = batch * gpus;
     std::mt19937_64 rng(7);
@@ -433,6 +441,7 @@ int benchCommand(const std::vector<std::string>& args) {
                 {"backend", engine.backendName()},
                 {"gpus", gpus},
                 {"batch", batch},
+                {"max_batch_tokens", eo.maxBatchTokens},
                 {"prompt_len", promptLen},
                 {"gen_len", genLen},
                 {"engine", {{"seconds", seconds},
