@@ -281,19 +281,25 @@ bool CudaBackend::forwardSample(std::span<const SeqSlice> batch,
   pinnedTokens_.reserve(rows);
   tokensOut_.reserve(rows, "sampled tokens");
   // The previous step's sync freed the pinned buffers; the copy below is queued behind the model.
-  for (size_t r = 0; r < rows; ++r)
-    pinnedSpecs_.get()[r] = r < specs.size() ? RowSample{specs[r].temperature, specs[r].uniform, specs[r].topK,
-                                                          specs[r].topP, specs[r].minP}
-                                             : RowSample{0, 0, 0, 1, 0};
+  for (size_t r = 0; r < rows; ++r) {
+    const engine::SampleSpec spec = r < specs.size() ? specs[r] : engine::SampleSpec{};
+    pinnedSpecs_.get()[r] = {spec.temperature, spec.uniform, spec.topK, spec.topP, spec.minP, spec.repetitionPenalty};
+  }
   MX_CUDA_CHECK(cudaMemcpyAsync(specs_.get(), pinnedSpecs_.get(), rows * sizeof(RowSample),
                                 cudaMemcpyHostToDevice, stream_));
+  const bool penalized = uploadPenaltyContexts(specs, rows);
   auto queue = [&] {
     queueLogits();
+    const int vocab = config_.vocabSize;
+    if (penalized)  // the offsets [rows + 1], then the ids
+      penalizeRows(logits_.get(), rows_, vocab, contexts_.get(), contexts_.get() + rows + 1, specs_.get(),
+                   seenIds_.get(), stream_);
     DependentLaunchScope overlap(tokens_ == 1);
-    sampleRows(logits_.get(), rows_, config_.vocabSize, specs_.get(), tokensOut_.get(), stream_);
+    sampleRows(logits_.get(), rows_, vocab, specs_.get(), tokensOut_.get(), stream_);
   };
-  // The decode attention's split count follows the context, not the batch: a graph per count.
-  if (bucket > 0) graphs_.launch(bucket, decodeSplits_, bufferAddresses(), stream_, queue);
+  // A graph per bucket, decode split count (it follows the context, not the batch) and whether
+  // the penalty kernel runs.
+  if (bucket > 0) graphs_.launch(bucket, decodeSplits_ * 2 + int32_t(penalized), bufferAddresses(), stream_, queue);
   else queue();
   MX_CUDA_CHECK(cudaMemcpyAsync(pinnedTokens_.get(), tokensOut_.get(), rows * sizeof(int32_t),
                                 cudaMemcpyDeviceToHost, stream_));
@@ -302,10 +308,36 @@ bool CudaBackend::forwardSample(std::span<const SeqSlice> batch,
   return true;
 }
 
+bool CudaBackend::uploadPenaltyContexts(std::span<const engine::SampleSpec> specs, size_t rows) {
+  bool any = false;
+  hostContexts_.assign(rows + 1, 0);  // offsets, then the penalised rows' ids
+  for (size_t r = 0; r < rows; ++r) {
+    const bool penalized = r < specs.size() && specs[r].penalized();
+    hostContexts_[r + 1] = hostContexts_[r] + (penalized ? int32_t(specs[r].context.size()) : 0);
+    if (penalized) {
+      hostContexts_.insert(hostContexts_.end(), specs[r].context.begin(), specs[r].context.end());
+      any = true;
+    }
+  }
+  if (!any) return false;
+  pinnedContexts_.reserve(hostContexts_.size());
+  contexts_.reserve(hostContexts_.size() * 2, "penalty contexts");  // headroom: fewer regrowths
+  std::memcpy(pinnedContexts_.get(), hostContexts_.data(), hostContexts_.size() * sizeof(int32_t));
+  MX_CUDA_CHECK(cudaMemcpyAsync(contexts_.get(), pinnedContexts_.get(), hostContexts_.size() * sizeof(int32_t),
+                                cudaMemcpyHostToDevice, stream_));
+  const size_t words = rows * size_t((config_.vocabSize + 31) / 32);
+  if (seenIds_.size() < words) {  // zeroed once: the kernel leaves them at zero
+    seenIds_.allocate(words, "penalty bitmaps");
+    MX_CUDA_CHECK(cudaMemsetAsync(seenIds_.get(), 0, seenIds_.bytes(), stream_));
+  }
+  return true;
+}
+
 std::vector<const void*> CudaBackend::bufferAddresses() const {
-  return {meta_.get(), x_.get(),        qkv_.get(),   logits_.get(), partials_.get(), ropeAngles_.get(), splitCounters_.get(),
-          normed_.get(), attn_.get(),   gateUp_.get(), act_.get(),   selected_.get(),
-          specs_.get(), tokensOut_.get(), cache_.get()};
+  return {meta_.get(),   x_.get(),         qkv_.get(),      logits_.get(),   partials_.get(),
+          ropeAngles_.get(), splitCounters_.get(), normed_.get(), attn_.get(),   gateUp_.get(),
+          act_.get(),    selected_.get(),  specs_.get(),    tokensOut_.get(), cache_.get(),
+          contexts_.get(), seenIds_.get()};
 }
 
 void CudaBackend::prepareStep(std::span<const SeqSlice> batch) {

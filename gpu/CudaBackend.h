@@ -59,6 +59,8 @@ class CudaBackend final : public engine::Backend {
   void uploadStep(std::span<const engine::SeqSlice> batch);
   void ensureWorkspace(int64_t tokens, int64_t rows);
   void runLayer(int layer);
+  /// Uploads the offsets and context ids of the rows with a repetition penalty (none: false).
+  bool uploadPenaltyContexts(std::span<const engine::SampleSpec> specs, size_t rows);
   /// y = RMSNorm(x_) · wᵀ over the step's tokens: one GEMV launch when fuseIntoGemv() (the norm
   /// done as the GEMV stages its input, ops/Gemv.cuh), else the norm into normed_ and a GEMM.
   void normedLinear(const float* normWeight, const bf16* w, int64_t n, void* y, cudaDataType_t yType);
@@ -107,6 +109,11 @@ class CudaBackend final : public engine::Backend {
   // forwardSample's per-row rules and chosen tokens.
   PinnedBuffer<RowSample> pinnedSpecs_;
   DeviceBuffer<RowSample> specs_;
+  // Repetition penalties: the penalised rows' context ids (ops/Sample.cuh penalizeRows).
+  std::vector<int32_t> hostContexts_;
+  PinnedBuffer<int32_t> pinnedContexts_;
+  DeviceBuffer<int32_t> contexts_;
+  DeviceBuffer<uint32_t> seenIds_;  // a bitmap of the vocabulary per row, kept at zero
   PinnedBuffer<int32_t> pinnedTokens_;
   DeviceBuffer<int32_t> tokensOut_;
 };

@@ -153,7 +153,38 @@ sampleKernel(float* logits, int vocab, const RowSample* specs, int32_t* tokens) 
   tokens[blockIdx.x] = last;
 }
 
+// One block per row: mark each context id in the row's bitmap, penalise the first to mark it,
+// then clear what was marked for the next step.
+__global__ void penalizeKernel(float* logits, int vocab, const int32_t* offsets, const int32_t* ids,
+                               const RowSample* specs, uint32_t* seen) {
+  const int64_t r = blockIdx.x;
+  const float penalty = specs[r].repetitionPenalty;
+  const int begin = offsets[r], end = offsets[r + 1];
+  float* row = logits + r * int64_t(vocab);
+  uint32_t* bits = seen + r * int64_t((vocab + 31) / 32);
+  for (int i = begin + int(threadIdx.x); i < end; i += int(blockDim.x)) {
+    const int id = ids[i];
+    if (id < 0 || id >= vocab) continue;
+    const uint32_t bit = 1u << (id % 32);
+    if (atomicOr(&bits[id / 32], bit) & bit) continue;  // counted already
+    const float l = row[id];
+    row[id] = l > 0 ? l / penalty : l * penalty;
+  }
+  __syncthreads();
+  for (int i = begin + int(threadIdx.x); i < end; i += int(blockDim.x)) {
+    const int id = ids[i];
+    if (id >= 0 && id < vocab) bits[id / 32] = 0;
+  }
+}
+
 }  // namespace
+
+void penalizeRows(float* logits, int64_t rows, int vocab, const int32_t* offsets, const int32_t* ids,
+                  const RowSample* specs, uint32_t* seen, cudaStream_t stream) {
+  if (rows == 0) return;
+  penalizeKernel<<<unsigned(rows), 256, 0, stream>>>(logits, vocab, offsets, ids, specs, seen);
+  MX_CUDA_CHECK_LAUNCH();
+}
 
 void sampleRows(float* logits, int64_t rows, int vocab, const RowSample* specs, int32_t* tokens,
                 cudaStream_t stream) {

@@ -7,13 +7,21 @@
 namespace mx::gpu {
 
 /// One row's rule (engine::SampleSpec on the device): temperature <= 0 is greedy; the filters
-/// are off at topK <= 0 (or >= vocab), topP >= 1 and minP <= 0.
+/// are off at topK <= 0 (or >= vocab), topP >= 1 and minP <= 0; the penalty (penalizeRows) at 1.
 struct RowSample {
   float temperature;
   double uniform;  // in [0, 1)
   int32_t topK;
   float topP, minP;
+  float repetitionPenalty;
 };
+
+/// Hugging Face's repetition penalty, in place, before sampleRows: every id of row r's context
+/// (ids[offsets[r] .. offsets[r + 1]), each counted once however often it occurs; ids outside
+/// the vocabulary ignored) has its logit divided by the row's penalty where positive and
+/// multiplied where not. `seen` holds rows · ceil(vocab / 32) words, zero, and is left zero.
+void penalizeRows(float* logits, int64_t rows, int vocab, const int32_t* offsets, const int32_t* ids,
+                  const RowSample* specs, uint32_t* seen, cudaStream_t stream);
 
 /// tokens[r] for each of `rows` rows of `logits` ([rows, vocab] fp32):
 ///   greedy: the argmax, lowest id among ties (torch.argmax, the host Sampler);

@@ -19,6 +19,7 @@
 
 #include "CudaBackend.h"
 #include "GpuTestSupport.h"
+#include "Sampler.h"
 #include "mx/engine/Backend.h"
 
 namespace mx::gpu::test {
@@ -210,6 +211,44 @@ TEST_F(GpuModel, DecodeGraphsFollowTheSplitCount) {
   EXPECT_EQ(cuda->graphCaptures() - capturesBefore, 2) << "one capture per split count";
 }
 
+// A repetition penalty applied on the device (the context uploaded each step) against the host
+// Sampler on the same model's logits: two copies of one prompt in separate blocks, one decoded
+// with forwardSample, one with forward() and the host Sampler, greedy and penalised: the same
+// kernels give the same logits, and both penalise them with the same float operations.
+TEST_F(GpuModel, DevicePenaltyMatchesTheHostSampler) {
+  const std::vector<int32_t> prompt = ids(reference()["cases"][0]["prompt_ids"]);
+  const int32_t blockSize = 16, steps = 24, perSeq = int32_t(prompt.size()) / blockSize + 3;
+  std::vector<int32_t> blocksA(static_cast<size_t>(perSeq)), blocksB(static_cast<size_t>(perSeq));
+  std::iota(blocksA.begin(), blocksA.end(), 0);
+  std::iota(blocksB.begin(), blocksB.end(), perSeq);
+  backend_->allocateCache(2 * perSeq, blockSize);
+  std::vector<float> logits;
+  std::vector<int32_t> a = prompt, b = prompt;
+  for (const auto* blocks : {&blocksA, &blocksB}) {
+    SeqSlice prefill{std::span(prompt).first(prompt.size() - 1), 0, *blocks, false};
+    backend_->forward({&prefill, 1}, logits);
+  }
+  engine::SamplingParams params;
+  params.temperature = 0;
+  params.repetitionPenalty = 1.5f;
+  engine::core::Sampler host;
+  std::vector<int32_t> sampled;
+  for (int32_t i = 0; i < steps; ++i) {
+    const int32_t pos = int32_t(a.size()) - 1;
+    SeqSlice stepA{std::span(a).last(1), pos, blocksA, false};
+    engine::SampleSpec spec;
+    spec.repetitionPenalty = params.repetitionPenalty;
+    spec.context = a;
+    ASSERT_TRUE(backend_->forwardSample({&stepA, 1}, {&spec, 1}, sampled));
+    SeqSlice stepB{std::span(b).last(1), pos, blocksB, false};
+    backend_->forward({&stepB, 1}, logits);
+    const int32_t want = host.sample(logits, params, b, 0.0);
+    ASSERT_EQ(sampled[0], want) << "step " << i;
+    a.push_back(sampled[0]);
+    b.push_back(want);
+  }
+}
+
 // Temperature sampling on the device against the inverse CDF of the same logits computed here:
 // 2,048 draws with stratified uniforms (i + 0.5) / 2048 over one context (256 identical decode
 // slices a step, sharing one block table, so every row's logits are the same), at a temperature
@@ -245,8 +284,10 @@ TEST_F(GpuModel, DeviceTemperatureSamplingFollowsTheDistribution) {
   int mismatches = 0;
   for (size_t step = 0; step < steps; ++step) {
     std::vector<engine::SampleSpec> specs(perStep);
-    for (size_t i = 0; i < perStep; ++i)
-      specs[i] = {temperature, (double(step * perStep + i) + 0.5) / double(draws)};
+    for (size_t i = 0; i < perStep; ++i) {
+      specs[i].temperature = temperature;
+      specs[i].uniform = (double(step * perStep + i) + 0.5) / double(draws);
+    }
     std::vector<int32_t> tokens;
     ASSERT_TRUE(backend_->forwardSample(slices, specs, tokens));
     ASSERT_EQ(tokens.size(), perStep);

@@ -304,7 +304,7 @@ TEST(GpuOps, GreedySampleIsTheArgmaxWithLowestIdOnTies) {
     at(2, vocab / 3) = 30;
     for (int v = 0; v < vocab; ++v) at(3, v) = -INFINITY;
     auto dLogits = toDevice(logits);
-    auto dSpecs = toDevice(std::vector<RowSample>(size_t(rows), RowSample{0.0f, 0.5, 0, 1.0f, 0.0f}));
+    auto dSpecs = toDevice(std::vector<RowSample>(size_t(rows), RowSample{0.0f, 0.5, 0, 1.0f, 0.0f, 1.0f}));
     DeviceBuffer<int32_t> tokens(static_cast<size_t>(rows));
     sampleRows(dLogits.get(), rows, vocab, dSpecs.get(), tokens.get(), nullptr);
     EXPECT_EQ(toHost(tokens.get(), size_t(rows)),

@@ -25,7 +25,7 @@ class SamplingFake : public FakeBackend {
     if (specs.size() != batch.size()) throw std::logic_error("one spec per slice");
     if (onSpecs) onSpecs(specs);
     for (const SampleSpec& spec : specs)
-      if (spec.filtered(config().vocabSize)) return false;  // this fake draws without filters
+      if (spec.filtered(config().vocabSize) || spec.penalized()) return false;  // it draws without them
     for (const SeqSlice& s : batch)
       if (s.allLogits) throw std::logic_error("allLogits in forwardSample");
     ++sampleCalls;
@@ -112,7 +112,7 @@ TEST(EngineBackendSampling, PlainTemperatureSamplingTakesTheFastPathAndMatchesTh
   EXPECT_EQ(e.fake->sampleCalls, e.fake->forwards);
 }
 
-// Penalties and logprobs are the host's alone; the truncation filters reach the backend (below),
+// Logprobs are the host's alone; the truncation filters and the penalty reach the backend (below),
 // and this fake declines them, as a backend that cannot apply them must.
 TEST(EngineBackendSampling, AnyHostOnlyParameterSendsTheWholeStepToTheHostSampler) {
   auto hostOnly = [](int which) {
@@ -147,8 +147,9 @@ TEST(EngineBackendSampling, AnyHostOnlyParameterSendsTheWholeStepToTheHostSample
   }
 }
 
-// The filters travel in the spec (top-k at or past the vocabulary is no filter; greedy needs none).
-TEST(EngineBackendSampling, TruncationFiltersReachTheBackendsSpecs) {
+// The filters and the penalty travel in the spec (top-k at or past the vocabulary is no filter;
+// greedy needs no filter but keeps the penalty), with the sequence's ids for the penalty.
+TEST(EngineBackendSampling, FiltersAndPenaltyReachTheBackendsSpecs) {
   SamplingEngine e;
   std::vector<SampleSpec> seen;
   e.fake->onSpecs = [&](std::span<const SampleSpec> specs) { seen.assign(specs.begin(), specs.end()); };
@@ -162,6 +163,8 @@ TEST(EngineBackendSampling, TruncationFiltersReachTheBackendsSpecs) {
   EXPECT_FLOAT_EQ(seen[0].topP, 0.9f);
   EXPECT_FLOAT_EQ(seen[0].minP, 0.05f);
   EXPECT_TRUE(seen[0].filtered(fakeConfig().vocabSize));
+  EXPECT_FALSE(seen[0].penalized());
+  EXPECT_EQ(seen[0].context.size(), 10u + 2u) << "the prompt and the two tokens so far";
 
   r.params.topK = fakeConfig().vocabSize;
   r.params.topP = 1.0f;
@@ -172,8 +175,10 @@ TEST(EngineBackendSampling, TruncationFiltersReachTheBackendsSpecs) {
 
   r.params.temperature = 0;
   r.params.topK = 3;
+  r.params.repetitionPenalty = 1.3f;
   ASSERT_TRUE(submit(*e.engine, r).get().ok);
   EXPECT_FALSE(seen[0].filtered(fakeConfig().vocabSize)) << "greedy ignores the filters";
+  EXPECT_FLOAT_EQ(seen[0].repetitionPenalty, 1.3f) << "but not the penalty";
 }
 
 TEST(EngineBackendSampling, NSamplesForkOnTheHostThenDecodeInTheBackend) {

@@ -32,16 +32,20 @@ struct SeqSlice {
 /// the argmax, lowest id among ties; otherwise the token where `uniform` lands on the cumulative
 /// distribution of softmax(logits / temperature) over what top-k, top-p and min-p keep (as the
 /// host Sampler applies them), ids in increasing order — the host Sampler's rule, so the two
-/// agree wherever rounding does not decide. A backend that does not apply the filters declines
-/// (returns false) when a spec has one.
+/// agree wherever rounding does not decide. A repetition penalty first changes the logits of the
+/// context's ids, as the host's does. A backend that does not apply the filters or the penalty
+/// declines (returns false) when a spec has one.
 struct SampleSpec {
   float temperature = 0.0f;
   double uniform = 0.0;  // in [0, 1), from the engine's counter-based RNG (core/Rng.h)
   int32_t topK = 0;      // 0: off
   float topP = 1.0f;     // 1: off
   float minP = 0.0f;     // 0: off
+  float repetitionPenalty = 1.0f;    // 1: off (Hugging Face's semantics, as SamplingParams)
+  std::span<const int32_t> context;  // the sequence's ids so far (prompt and generated): the penalty's
 
   bool filtered(int32_t vocab) const { return (topK > 0 && topK < vocab) || topP < 1.0f || minP > 0.0f; }
+  bool penalized() const { return repetitionPenalty != 1.0f; }
 };
 
 class Backend {

@@ -123,14 +123,16 @@ bool Engine::Impl::planBackendSampling(const core::StepPlan& plan) {
       continue;
     }
     const SamplingParams& p = seq.group->request.params;
-    // What only the host sampler does: penalties and logprobs need the row (and the context);
-    // n samples forking off one prefill need n draws from one row.
-    if (p.repetitionPenalty != 1.0f || p.logprobs >= 0) return false;
+    // What only the host sampler does: logprobs; n samples forking off one prefill need n draws
+    // from one row.
+    if (p.logprobs >= 0) return false;
     if (!seq.group->forked && p.n != 1) return false;
     // The same draw as draw() would make: the RNG is keyed by sample and token index only.
     // Greedy ignores the truncation filters (the argmax survives every one of them).
     SampleSpec spec{.temperature = p.temperature,
-                    .uniform = core::uniformDraw(p.seed, uint32_t(seq.sampleIndex), uint32_t(seq.generated()))};
+                    .uniform = core::uniformDraw(p.seed, uint32_t(seq.sampleIndex), uint32_t(seq.generated())),
+                    .repetitionPenalty = p.repetitionPenalty,
+                    .context = seq.tokens};
     if (p.temperature > 0.0f) {
       spec.topK = p.topK >= vocab ? 0 : std::max(p.topK, 0);
       spec.topP = p.topP;
