@@ -110,7 +110,7 @@ sampleKernel(float* logits, int vocab, const RowSample* specs, int32_t* tokens) 
     if (spec.topK > 0 && spec.topK < vocab) filters::selectTopK(row, vocab, spec.topK, filter);
     if (spec.topP < 1.0f) filters::selectTopP(row, vocab, spec.topP, filter);
   }
-  const Support support = filter.support;  // read only where `filtered`
+  const Support support = filtered ? filter.support : Support::all(best.id, 0.0f);
   auto weight = [&](int v) {
     if (!filtered) return expf(row[v] / t - top);
     return support.keeps(v, row[v]) ? row[v] : 0.0f;

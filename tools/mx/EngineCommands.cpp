@@ -52,6 +52,9 @@ Options:
   --temperature T     0 is greedy (default 0)
   --top-p P           nucleus sampling (default 1)
   --top-k K           0 is off (default 0)
+  --min-p P           drop tokens below P times the best one's probability (default 0: off)
+  --repetition-penalty R
+                      Hugging Face's repetition penalty (default 1: off)
   --seed S            sampling seed (default 0)
   --backend B         cpu, cuda or auto (default: cuda when a usable GPU is present, else cpu)
   --gpus N            load an engine replica on each of N GPUs (default 1; 0: every usable GPU)
@@ -76,6 +79,9 @@ Options:
   --max-batch-tokens T
                    prompt and decode tokens in one engine step (default: 8192 on a GPU, as a
                    pipeline's local model gets; the engine's 2048 on the CPU)
+  --temperature T, --top-p P, --top-k K, --min-p P, --repetition-penalty R, --seed S
+                   the engine part's sampling, as for mx generate (default: greedy); the
+                   forward pass alone is always greedy
   --threads N      CPU threads (default: every core)
   --json           print one JSON object instead of the table
 )";
@@ -101,18 +107,18 @@ struct Args {
   std::map<std::string, bool> switches;
   std::string error;
 
-  Args(const std::vector<std::string>& args, std::initializer_list<const char*> withValue,
-       std::initializer_list<const char*> flags) {
+  Args(const std::vector<std::string>& args, const std::vector<std::string>& withValue,
+       const std::vector<std::string>& flags) {
     for (size_t i = 0; i < args.size(); ++i) {
       const std::string& a = args[i];
       bool known = false;
-      for (const char* f : withValue)
+      for (const std::string& f : withValue)
         if (a == f) {
           known = true;
           if (i + 1 >= args.size()) error = a + " needs a value";
           else values[a] = args[++i];
         }
-      for (const char* f : flags)
+      for (const std::string& f : flags)
         if (a == f) known = switches[a] = true;
       if (known) continue;
       if (a.size() > 1 && a[0] == '-') error = "unknown option '" + a + "'";
@@ -179,6 +185,22 @@ bool wantsCuda(const Args& a) {
   if (b == "cuda") throw std::runtime_error("--backend cuda: this mx was built without the CUDA backend (MX_CUDA)");
 #endif
   return false;
+}
+
+/// The sampling flags mx generate and mx bench engine share (SamplingParams' defaults otherwise,
+/// greedy).
+const std::vector<std::string> kSamplingFlags = {"--temperature", "--top-p", "--top-k", "--min-p",
+                                                 "--repetition-penalty", "--seed"};
+
+eng::SamplingParams samplingOptions(const Args& a) {
+  eng::SamplingParams p;
+  p.temperature = numberOption<float>(a, "--temperature", 0.0f);
+  p.topP = numberOption<float>(a, "--top-p", 1.0f);
+  p.topK = numberOption<int32_t>(a, "--top-k", 0);
+  p.minP = numberOption<float>(a, "--min-p", 0.0f);
+  p.repetitionPenalty = numberOption<float>(a, "--repetition-penalty", 1.0f);
+  p.seed = numberOption<uint64_t>(a, "--seed", 0);
+  return p;
 }
 
 /// --gpus N → how many GPUs get an engine replica: 1 unless asked, 0 for every usable one; the
@@ -271,21 +293,17 @@ int templateCommand(const std::vector<std::string>& args) {
 
 int generateCommand(const std::vector<std::string>& args) {
   if (wantsHelp(args)) return std::cout << kGenerateUsage, kExitOk;
-  Args a(args,
-         {"--model", "--prompt", "--messages", "--max-tokens", "--temperature", "--top-p", "--top-k",
-          "--seed", "--threads", "--backend", "--gpus"},
-         {"--json"});
+  std::vector<std::string> valued = {"--model", "--prompt", "--messages", "--max-tokens", "--threads", "--backend",
+                                     "--gpus"};
+  valued.insert(valued.end(), kSamplingFlags.begin(), kSamplingFlags.end());
+  Args a(args, valued, {"--json"});
   if (!a.error.empty()) return usage(a.error, kGenerateUsage);
   if (!a.words.empty()) return usage("unexpected argument '" + a.words[0] + "'", kGenerateUsage);
   if (!a.has("--model")) return usage("--model DIR is required", kGenerateUsage);
   if (a.has("--prompt") == a.has("--messages")) return usage("give --prompt or --messages", kGenerateUsage);
   return runGuarded(kGenerateUsage, [&] {
     std::string dir = a.get("--model");
-    eng::SamplingParams p;
-    p.temperature = numberOption<float>(a, "--temperature", 0.0f);
-    p.topP = numberOption<float>(a, "--top-p", 1.0f);
-    p.topK = numberOption<int32_t>(a, "--top-k", 0);
-    p.seed = numberOption<uint64_t>(a, "--seed", 0);
+    eng::SamplingParams p = samplingOptions(a);
     int threads = numberOption<int>(a, "--threads", 0);
     auto tokenizer = loadTokenizer(dir);
     const bool cuda = wantsCuda(a);
@@ -333,9 +351,10 @@ int benchCommand(const std::vector<std::string>& args) {
   if (wantsHelp(args)) return std::cout << kBenchUsage, kExitOk;
   if (args.empty() || args[0] != "engine") return usage("the benchmark to run is 'engine'", kBenchUsage);
   std::vector<std::string> rest(args.begin() + 1, args.end());
-  Args a(rest,
-         {"--model", "--config", "--batch", "--prompt-len", "--gen-len", "--threads", "--backend", "--gpus",
-          "--max-batch-tokens"},
+  std::vector<std::string> valued = {"--model",   "--config",  "--batch", "--prompt-len",      "--gen-len",
+                                     "--threads", "--backend", "--gpus",  "--max-batch-tokens"};
+  valued.insert(valued.end(), kSamplingFlags.begin(), kSamplingFlags.end());
+  Args a(rest, valued,
          {"--json"});
   if (!a.error.empty()) return usage(a.error, kBenchUsage);
   if (a.has("--model") == a.has("--config")) return usage("give --model DIR or --config config.json", kBenchUsage);
@@ -343,6 +362,7 @@ int benchCommand(const std::vector<std::string>& args) {
     int32_t batch = numberOption<int32_t>(a, "--batch", 16);
     int32_t promptLen = numberOption<int32_t>(a, "--prompt-len", 128);
     int32_t genLen = numberOption<int32_t>(a, "--gen-len", 64);
+    const eng::SamplingParams sampling = samplingOptions(a);
     int threads = numberOption<int>(a, "--threads", 0);
     if (batch < 1 || promptLen < 1 || genLen < 1)
       throw std::invalid_argument("--batch, --prompt-len and --gen-len must be positive");
@@ -418,7 +438,7 @@ int benchCommand(const std::vector<std::string>& args) {
       eng::Request r;
       for (int32_t k = 0; k < promptLen; ++k)
         r.promptIds.push_back(static_cast<int32_t>(rng() % static_cast<uint64_t>(config.vocabSize)));
-      r.params.temperature = 0;
+      r.params = sampling;
       r.params.maxTokens = genLen;
       r.params.ignoreEos = true;
       engine.submit(std::move(r), [&](eng::Completion c) {
@@ -442,6 +462,8 @@ int benchCommand(const std::vector<std::string>& args) {
                 {"gpus", gpus},
                 {"batch", batch},
                 {"max_batch_tokens", eo.maxBatchTokens},
+                {"sampling", {{"temperature", sampling.temperature}, {"top_p", sampling.topP}, {"top_k", sampling.topK},
+                              {"min_p", sampling.minP}, {"repetition_penalty", sampling.repetitionPenalty}}},
                 {"prompt_len", promptLen},
                 {"gen_len", genLen},
                 {"engine", {{"seconds", seconds},
