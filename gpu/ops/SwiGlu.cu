@@ -15,9 +15,7 @@ __global__ void swiGluKernel(const bf16* gateUp, bf16* out, int64_t n, int width
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
        i += int64_t(gridDim.x) * blockDim.x) {
     const int64_t r = i / width, c = i % width;
-    const float gate = __bfloat162float(gateUp[r * 2 * width + c]);
-    const float up = __bfloat162float(gateUp[r * 2 * width + width + c]);
-    out[i] = __float2bfloat16(silu(gate) * up);
+    out[i] = swiGlu(gateUp[r * 2 * width + c], gateUp[r * 2 * width + width + c]);
   }
 }
 
