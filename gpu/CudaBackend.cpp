@@ -66,6 +66,8 @@ CudaBackend::CudaBackend(engine::ModelConfig config, CudaWeights weights, int de
   invFreq_.allocate(freq.size(), "rope frequencies");
   MX_CUDA_CHECK(cudaMemcpy(invFreq_.get(), freq.data(), freq.size() * sizeof(float), cudaMemcpyHostToDevice));
   kv_ = {config_.numLayers, config_.numKvHeads, config_.headDim, 0};
+  for (cudaEvent_t& e : drawn_) MX_CUDA_CHECK(cudaEventCreateWithFlags(&e, cudaEventDisableTiming));
+  MX_CUDA_CHECK(cudaEventCreateWithFlags(&uploaded_, cudaEventDisableTiming));
 }
 
 CudaBackend::~CudaBackend() {
@@ -73,6 +75,9 @@ CudaBackend::~CudaBackend() {
   // after its queued work (no checks: destructors must not throw).
   cudaSetDevice(device_);
   if (stream_) cudaStreamSynchronize(stream_);
+  for (cudaEvent_t e : drawn_)
+    if (e) cudaEventDestroy(e);
+  if (uploaded_) cudaEventDestroy(uploaded_);
   gemm_.reset();
   if (stream_) cudaStreamDestroy(stream_);
 }
@@ -145,12 +150,13 @@ void CudaBackend::uploadStep(std::span<const SeqSlice> batch) {
   const int group = config_.numHeads / config_.numKvHeads;
   const int tileTokens = attentionTileTokens(group);
   const bool decodeKernel = decodeAttentionSupports(config_.headDim, group);
-  std::vector<int32_t> tokens, positions, slots, rows, tiles, decodeTiles, tableOffsets, tables;
+  std::vector<int32_t> tokens, positions, slots, rows, tiles, decodeTiles, tableOffsets, tables, pending;
   numTiles_ = 0;
   int32_t longestDecode = 0;  // positions a decode tile attends to
   for (size_t s = 0; s < batch.size(); ++s) {
     const SeqSlice& slice = batch[s];
     const int32_t first = int32_t(tokens.size()), n = int32_t(slice.tokens.size());
+    if (slice.previousRow >= 0) pending.insert(pending.end(), {first + n - 1, slice.previousRow});
     for (int32_t i = 0; i < n; ++i) {
       const int32_t pos = slice.startPos + i;
       if (slice.allLogits || i + 1 == n) rows.push_back(int32_t(tokens.size()));
@@ -193,6 +199,10 @@ void CudaBackend::uploadStep(std::span<const SeqSlice> batch) {
       decodeAttentionSplits(numDecodeTiles_, config_.numKvHeads, multiprocessors_, longestDecode, config_.headDim);
   offTableOffsets_ = append(tableOffsets);
   offTables_ = append(tables);
+  // Last: a decode graph bakes in the offsets it reads, fixed for its bucket only while every
+  // array before them has the bucket's length. The pending pairs are read outside the graph.
+  offPending_ = append(pending);
+  numPending_ = int(pending.size() / 2);
   pinnedMeta_.reserve(hostMeta_.size());
   meta_.reserve(hostMeta_.size() * 2, "step indices");  // headroom: fewer regrowths
   std::memcpy(pinnedMeta_.get(), hostMeta_.data(), hostMeta_.size() * sizeof(int32_t));
@@ -227,6 +237,7 @@ void CudaBackend::ensureWorkspace(int64_t tokens, int64_t rows) {
 
 void CudaBackend::forward(std::span<const SeqSlice> batch, std::vector<float>& logits) {
   StepGuard guard(stream_);
+  if (!launches_.empty()) throw std::logic_error("cuda backend: forward() while launched steps are uncollected");
   validate(batch);
   logits.clear();
   if (batch.empty()) return;
@@ -250,14 +261,30 @@ void CudaBackend::forward(std::span<const SeqSlice> batch, std::vector<float>& l
 bool CudaBackend::forwardSample(std::span<const SeqSlice> batch,
                                 std::span<const engine::SampleSpec> specs,
                                 std::vector<int32_t>& tokens) {
+  if (!launches_.empty())
+    throw std::logic_error("cuda backend: forwardSample() while launched steps are uncollected");
+  if (!launchSample(batch, specs)) return false;
+  collectSample(tokens);
+  return true;
+}
+
+bool CudaBackend::launchSample(std::span<const SeqSlice> batch, std::span<const engine::SampleSpec> specs) {
   StepGuard guard(stream_);
   if (specs.size() != batch.size())
-    throw std::invalid_argument("cuda backend: forwardSample needs one spec per slice");
+    throw std::invalid_argument("cuda backend: launchSample needs one spec per slice");
   for (const SeqSlice& slice : batch)
     if (slice.allLogits) return false;  // rows ≠ slices: leave it to forward()
   validate(batch);
-  tokens.clear();
-  if (batch.empty()) return true;
+  if (launches_.size() >= 2) throw std::logic_error("cuda backend: a third step launched before the first was collected");
+  for (size_t s = 0; s < batch.size(); ++s) {
+    const int32_t row = batch[s].previousRow;
+    if (row >= 0 && (launches_.empty() || size_t(row) >= launches_.back().count))
+      throw std::invalid_argument("cuda backend: slice " + std::to_string(s) + " takes row " + std::to_string(row) +
+                                  " of a previous step that has no such row");
+  }
+  MX_CUDA_CHECK(cudaSetDevice(device_));
+  // The previous launch's uploads read the pinned buffers refilled below.
+  MX_CUDA_CHECK(cudaEventSynchronize(uploaded_));
 
   // A decode-only step replays a graph of its padded size; padding rows decode token 0 at
   // position 0 into the scratch block and are dropped.
@@ -273,14 +300,13 @@ bool CudaBackend::forwardSample(std::span<const SeqSlice> batch,
     padded.resize(size_t(bucket), pad);
     batch = padded;
   }
-  MX_CUDA_CHECK(cudaSetDevice(device_));
   prepareStep(batch);  // one row per slice: no slice asks for allLogits
+  // Before tokensOut_ takes this step's draws (or grows: that waits for the device first).
+  fillPendingTokens(meta_.get() + offTokens_, meta_.get() + offPending_, numPending_, tokensOut_.get(), stream_);
   const size_t rows = size_t(rows_);
   pinnedSpecs_.reserve(rows);
   specs_.reserve(rows, "sampling specs");
-  pinnedTokens_.reserve(rows);
   tokensOut_.reserve(rows, "sampled tokens");
-  // The previous step's sync freed the pinned buffers; the copy below is queued behind the model.
   for (size_t r = 0; r < rows; ++r) {
     const engine::SampleSpec spec = r < specs.size() ? specs[r] : engine::SampleSpec{};
     pinnedSpecs_.get()[r] = {spec.temperature, spec.uniform, spec.topK, spec.topP, spec.minP, spec.repetitionPenalty};
@@ -288,6 +314,7 @@ bool CudaBackend::forwardSample(std::span<const SeqSlice> batch,
   MX_CUDA_CHECK(cudaMemcpyAsync(specs_.get(), pinnedSpecs_.get(), rows * sizeof(RowSample),
                                 cudaMemcpyHostToDevice, stream_));
   const bool penalized = uploadPenaltyContexts(specs, rows);
+  MX_CUDA_CHECK(cudaEventRecord(uploaded_, stream_));
   auto queue = [&] {
     queueLogits();
     const int vocab = config_.vocabSize;
@@ -301,11 +328,23 @@ bool CudaBackend::forwardSample(std::span<const SeqSlice> batch,
   // the penalty kernel runs.
   if (bucket > 0) graphs_.launch(bucket, decodeSplits_ * 2 + int32_t(penalized), bufferAddresses(), stream_, queue);
   else queue();
-  MX_CUDA_CHECK(cudaMemcpyAsync(pinnedTokens_.get(), tokensOut_.get(), rows * sizeof(int32_t),
+  // This slot's last draws were collected before: at most two launches are outstanding.
+  const int slot = nextSlot_;
+  pinnedTokens_[slot].reserve(rows);
+  MX_CUDA_CHECK(cudaMemcpyAsync(pinnedTokens_[slot].get(), tokensOut_.get(), rows * sizeof(int32_t),
                                 cudaMemcpyDeviceToHost, stream_));
-  MX_CUDA_CHECK(cudaStreamSynchronize(stream_));
-  tokens.assign(pinnedTokens_.get(), pinnedTokens_.get() + specs.size());
+  MX_CUDA_CHECK(cudaEventRecord(drawn_[slot], stream_));
+  launches_.push_back({slot, specs.size()});
+  nextSlot_ ^= 1;
   return true;
+}
+
+void CudaBackend::collectSample(std::vector<int32_t>& tokens) {
+  if (launches_.empty()) throw std::logic_error("cuda backend: collectSample with no step launched");
+  const Launch launch = launches_.front();
+  launches_.pop_front();
+  MX_CUDA_CHECK(cudaEventSynchronize(drawn_[launch.slot]));
+  tokens.assign(pinnedTokens_[launch.slot].get(), pinnedTokens_[launch.slot].get() + launch.count);
 }
 
 bool CudaBackend::uploadPenaltyContexts(std::span<const engine::SampleSpec> specs, size_t rows) {
@@ -334,14 +373,17 @@ bool CudaBackend::uploadPenaltyContexts(std::span<const engine::SampleSpec> spec
 }
 
 std::vector<const void*> CudaBackend::bufferAddresses() const {
-  return {meta_.get(),   x_.get(),         qkv_.get(),      logits_.get(),   partials_.get(),
+  const int32_t* meta = meta_.get();  // and where each index array starts in it
+  return {meta,          x_.get(),         qkv_.get(),      logits_.get(),   partials_.get(),
           ropeAngles_.get(), splitCounters_.get(), normed_.get(), attn_.get(),   gateUp_.get(),
           act_.get(),    selected_.get(),  specs_.get(),    tokensOut_.get(), cache_.get(),
-          contexts_.get(), seenIds_.get()};
+          contexts_.get(), seenIds_.get(),  meta + offTokens_, meta + offPositions_, meta + offSlots_,
+          meta + offRows_, meta + offTiles_, meta + offDecodeTiles_, meta + offTableOffsets_, meta + offTables_};
 }
 
 void CudaBackend::prepareStep(std::span<const SeqSlice> batch) {
-  // The previous step ended with a stream sync (its logits), so the pinned upload buffer is free.
+  // The previous step's uploads are done (a stream sync, or launchSample's wait on uploaded_),
+  // so the pinned upload buffer is free.
   uploadStep(batch);
   ensureWorkspace(tokens_, rows_);
 }

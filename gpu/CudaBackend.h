@@ -8,10 +8,12 @@
 //              h = rmsnorm(x); gu = h·Wgateupᵀ (bf16); x += swiglu(gu)·Wdownᵀ
 //   logits = rmsnorm(x[rows asked for])·Wlmᵀ (fp32), copied to the host — or, in forwardSample,
 //   reduced to one token per row on the device (ops/Sample.cuh) and only the ids copied back
-// All on one stream; the host syncs once per step, for the logits or the tokens. Decode-only
-// steps of forwardSample replay a CUDA graph of their padded batch size (DecodeGraphs.h).
+// All on one stream; the host syncs once per step, for the logits or the tokens — and with
+// launchSample/collectSample only after it queued the next step. Decode-only steps of
+// forwardSample replay a CUDA graph of their padded batch size (DecodeGraphs.h).
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -44,6 +46,12 @@ class CudaBackend final : public engine::Backend {
   bool forwardSample(std::span<const engine::SeqSlice> batch,
                      std::span<const engine::SampleSpec> specs,
                      std::vector<int32_t>& tokens) override;
+  /// forwardSample's halves: the step is queued on the stream and its draws copied into one of
+  /// two pinned buffers; a pending token is read from the previous step's draws on the device.
+  bool overlapsSteps() const override { return true; }
+  bool launchSample(std::span<const engine::SeqSlice> batch,
+                    std::span<const engine::SampleSpec> specs) override;
+  void collectSample(std::vector<int32_t>& tokens) override;
 
   /// Decode steps through CUDA graphs: on unless MX_CUDA_GRAPHS=0 in the environment.
   void setGraphs(bool on) { useGraphs_ = on; }
@@ -71,7 +79,8 @@ class CudaBackend final : public engine::Backend {
   void prepareStep(std::span<const engine::SeqSlice> batch);
   /// Everything up to the logits in logits_ ([rows_, vocab] on the device), queued on stream_.
   void queueLogits();
-  /// Every buffer a captured step touches: a graph is valid while these stay where they are.
+  /// Every buffer (and index array) a captured step touches: a graph is valid while these stay
+  /// where they are.
   std::vector<const void*> bufferAddresses() const;
 
   engine::ModelConfig config_;
@@ -114,8 +123,21 @@ class CudaBackend final : public engine::Backend {
   PinnedBuffer<int32_t> pinnedContexts_;
   DeviceBuffer<int32_t> contexts_;
   DeviceBuffer<uint32_t> seenIds_;  // a bitmap of the vocabulary per row, kept at zero
-  PinnedBuffer<int32_t> pinnedTokens_;
-  DeviceBuffer<int32_t> tokensOut_;
+  DeviceBuffer<int32_t> tokensOut_;  // the last launched step's draws
+  // Launched steps not collected yet (two at most): each copies its draws into its own pinned
+  // buffer and records its event. The step's uploads record uploaded_: the next launch refills
+  // the pinned upload buffers only after it.
+  struct Launch {
+    int slot;
+    size_t count;  // draws (slices): the next launch's previousRow indexes them
+  };
+  std::deque<Launch> launches_;
+  int nextSlot_ = 0;
+  PinnedBuffer<int32_t> pinnedTokens_[2];
+  cudaEvent_t drawn_[2] = {nullptr, nullptr};
+  cudaEvent_t uploaded_ = nullptr;
+  int numPending_ = 0;  // tokens of this step filled in from the previous step's draws
+  size_t offPending_ = 0;
 };
 
 }  // namespace mx::gpu

@@ -30,6 +30,8 @@ class DeviceBuffer {
   DeviceBuffer& operator=(const DeviceBuffer&) = delete;
 
   void allocate(size_t count, const char* what = "buffer") {
+    // Work queued before (an overlapped step) may still read the old allocation.
+    if (ptr_) MX_CUDA_CHECK(cudaDeviceSynchronize());
     release();
     if (count == 0) return;
     void* p = nullptr;

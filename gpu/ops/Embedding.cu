@@ -1,4 +1,5 @@
-// Embedding.cu — one block per token copies its embedding row, 2 elements per thread step.
+// Embedding.cu — one block per token copies its embedding row; pending tokens filled in from the
+// previous step's draws.
 #include "../CudaCheck.h"
 #include "Embedding.cuh"
 
@@ -12,7 +13,19 @@ __global__ void embedKernel(const int32_t* ids, const bf16* table, float* x, int
   for (int i = threadIdx.x; i < hidden; i += blockDim.x) out[i] = __bfloat162float(row[i]);
 }
 
+__global__ void fillPendingKernel(int32_t* ids, const int32_t* pending, int count, const int32_t* previous) {
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < count; i += gridDim.x * blockDim.x)
+    ids[pending[2 * i]] = previous[pending[2 * i + 1]];
+}
+
 }  // namespace
+
+void fillPendingTokens(int32_t* ids, const int32_t* pending, int count, const int32_t* previous,
+                       cudaStream_t stream) {
+  if (count == 0) return;
+  fillPendingKernel<<<unsigned((count + 255) / 256), 256, 0, stream>>>(ids, pending, count, previous);
+  MX_CUDA_CHECK_LAUNCH();
+}
 
 void embed(const int32_t* ids, const bf16* table, float* x, int64_t tokens, int hidden,
            cudaStream_t stream) {

@@ -26,6 +26,9 @@ struct SeqSlice {
   int32_t startPos = 0;             // position of tokens[0]
   std::span<const int32_t> blocks;  // block table: blocks[i] holds positions [i*B, (i+1)*B)
   bool allLogits = false;           // a logits row for every token (tests), else for the last only
+  /// launchSample() only: >= 0 when the slice's last token is not known yet on the host — it is
+  /// the token the previous launchSample() drew for this row, and tokens.back() is a placeholder.
+  int32_t previousRow = -1;
 };
 
 /// How forwardSample() picks one slice's token from its logits row: temperature 0 (or less) is
@@ -84,6 +87,20 @@ class Backend {
     (void)batch, (void)specs, (void)tokens;
     return false;
   }
+
+  /// forwardSample() in two halves, so that the host plans and queues step k+1 while the device
+  /// runs step k (a backend says it can with overlapsSteps()). launchSample() reads everything
+  /// it needs from `batch` and `specs` before it returns and queues the step; a slice may take
+  /// its last token from the previous launch's draws (SeqSlice::previousRow), which the host
+  /// has not collected yet. collectSample() waits for the oldest launched step and replaces
+  /// `tokens` with its draws, one per slice. At most two launches are uncollected at once.
+  /// launchSample() returns false, having done nothing, where forwardSample() would.
+  virtual bool overlapsSteps() const { return false; }
+  virtual bool launchSample(std::span<const SeqSlice> batch, std::span<const SampleSpec> specs) {
+    (void)batch, (void)specs;
+    return false;
+  }
+  virtual void collectSample(std::vector<int32_t>& tokens) { tokens.clear(); }
 };
 
 /// Throws std::invalid_argument naming `backend` and the slice at fault for a slice no backend

@@ -67,12 +67,15 @@ struct EngineOptions {
   int32_t maxBatchTokens = 2048;  // prompt + decode tokens in one forward step (chunked prefill)
   size_t maxQueued = 1 << 16;     // submit() with this many in flight fails the request
                                   // (backpressure signal)
+  bool overlapSteps = true;       // plan step k+1 while the device runs step k, where the
+                                  // backend can (Backend::overlapsSteps)
 };
 
 struct EngineStats {
   int64_t requests = 0, completed = 0, failed = 0;
   int64_t promptTokens = 0, generatedTokens = 0, cachedPromptTokens = 0;
   int64_t steps = 0;
+  int64_t stepsAhead = 0;  // steps launched while the one before still ran (overlapped steps)
   int32_t running = 0, waiting = 0;
   int32_t freeBlocks = 0, totalBlocks = 0;
   // The cache at work: blocks handed out fresh (prefix hits and shared samples take none),

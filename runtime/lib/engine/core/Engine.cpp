@@ -2,6 +2,7 @@
 // does is in EngineStep.cpp.
 #include <algorithm>
 #include <cstdlib>
+#include <exception>
 
 #include "CacheSize.h"
 #include "EngineImpl.h"
@@ -64,6 +65,8 @@ Engine::Impl::Impl(std::unique_ptr<Backend> backendIn, const Tokenizer& tokenize
   options.maxBatchTokens = std::max(options.maxBatchTokens, options.maxBatchSeqs);
   const char* hostSampling = std::getenv("MX_HOST_SAMPLING");
   backendSampling = !(hostSampling && std::string(hostSampling) == "1");
+  const char* overlap = std::getenv("MX_OVERLAP_STEPS");
+  overlapSteps = options.overlapSteps && backend->overlapsSteps() && !(overlap && std::string(overlap) == "0");
   numBlocks = core::chooseBlockCount(*backend, options);
   backend->allocateCache(numBlocks, options.blockSize);
   resetCache();
@@ -170,6 +173,16 @@ void Engine::Impl::flushDeliveries() {
 }
 
 void Engine::Impl::failAll(const std::string& why) {
+  stepFailed = true;
+  // Launched steps still write the cache being reset: wait for them, their tokens unused.
+  for (; uncollected > 0; --uncollected) {
+    try {
+      backend->collectSample(sampledTokens);
+    } catch (const std::exception&) {
+      // The backend already failed; what it says again adds nothing.
+    }
+  }
+  launched = {};
   auto failing = std::move(groups);
   groups.clear();
   resetCache();
@@ -189,6 +202,7 @@ void Engine::Impl::publishStats() {
   stats.blockCopies = blockCopies;
   stats.preemptions = preemptions;
   stats.steps = steps;
+  stats.stepsAhead = stepsAhead;
 }
 
 }  // namespace mx::engine

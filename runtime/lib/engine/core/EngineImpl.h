@@ -47,13 +47,23 @@ struct Engine::Impl {
   std::map<uint64_t, std::unique_ptr<core::RequestGroup>> groups;  // by arrival
   uint64_t nextArrival = 0;
   int64_t retiredAllocations = 0, retiredEvictions = 0;  // of block managers reset since
-  int64_t blockCopies = 0, preemptions = 0, steps = 0;
+  int64_t blockCopies = 0, preemptions = 0, steps = 0, stepsAhead = 0;
   std::vector<SeqSlice> slices;
   std::vector<float> logits;
   std::vector<SampleSpec> sampleSpecs;  // forwardSample's inputs and outputs, reused every step
   // MX_HOST_SAMPLING=1 in the environment turns forwardSample off: A/B timings on one machine.
   bool backendSampling = true;
   std::vector<int32_t> sampledTokens;
+  // Overlapped steps (EngineStep.cpp): on when the backend overlaps steps, unless
+  // MX_OVERLAP_STEPS=0 in the environment (A/B timings) or the options turn it off.
+  bool overlapSteps = false;
+  struct Launched {
+    bool active = false;  // a launched step whose tokens the host has not taken
+    std::vector<std::pair<core::Sequence*, int32_t>> draws;  // (sequence, row) drawing a token
+  } launched;
+  int32_t uncollected = 0;  // launches the backend holds tokens of
+  bool stepFailed = false;  // failAll() ran during this step
+  static constexpr int32_t kPlaceholderToken = 0;  // a pending token's stand-in (a valid id)
 
   std::thread thread;  // last: starts once everything above exists
 
@@ -62,6 +72,16 @@ struct Engine::Impl {
   void accept(Submitted submitted);
   /// One forward over the planned batch, then sampling and stops (EngineStep.cpp).
   void step();
+  /// slices for the plan's slices; a pending token becomes a placeholder and its row.
+  void buildSlices(const core::StepPlan& plan);
+  /// Whether the next step may be planned before the step in flight's tokens are on the host.
+  bool canPlanAhead() const;
+  /// Launches the plan on the device and, while it runs, takes the step before's tokens; false
+  /// when the backend declines (nothing launched, the plan's copies done).
+  bool launchAhead(core::StepPlan& plan);
+  /// Takes the step in flight's tokens: appends them, applies stops, retires what finished —
+  /// first dropping those from `next` (slices and cacheFull nulled) and `nextDraws`.
+  void collectLaunched(core::StepPlan* next, std::vector<std::pair<core::Sequence*, int32_t>>* nextDraws);
   void sampleNext(core::Sequence& seq, std::span<const float> row);
   void draw(core::Sequence& seq, std::span<const float> row);
   /// Fills sampleSpecs for the planned slices when the backend may sample every token this step

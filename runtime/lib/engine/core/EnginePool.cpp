@@ -53,6 +53,7 @@ EngineStats EnginePool::stats() const {
     sum.freeBlocks += s.freeBlocks, sum.totalBlocks += s.totalBlocks;
     sum.blockAllocations += s.blockAllocations, sum.blockCopies += s.blockCopies;
     sum.blockEvictions += s.blockEvictions, sum.preemptions += s.preemptions;
+    sum.stepsAhead += s.stepsAhead;
   }
   return sum;
 }

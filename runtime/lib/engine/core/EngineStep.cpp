@@ -2,6 +2,14 @@
 // scheduled sequence (prefill chunks and decodes together), then sample (in the backend when it
 // can and every request allows, else on the host), apply stops, fork n samples after the
 // prompt's prefill, and complete finished requests.
+//
+// With a backend that overlaps steps (Backend::overlapsSteps), a step whose tokens the backend
+// draws is launched and left running: the next call plans and launches the step after it — its
+// decodes feed tokens the device has not handed back yet (Sequence::pendingRow) — and only then
+// takes the earlier step's tokens, applies their stops and completes requests. So the host's
+// work of a step runs while the device computes the next. The price: a sample that stops on a
+// token (EOS, a stop string) has one more row computed and thrown away; one that reaches a
+// length limit is known in advance and is not scheduled again.
 #include <algorithm>
 #include <exception>
 
@@ -13,25 +21,37 @@
 namespace mx::engine {
 
 void Engine::Impl::step() {
+  stepFailed = false;  // failAll() sets it: the plan's sequences are gone then
+  // Planning ahead of the device needs only what the host knows, except a penalised row's newest
+  // token (its spec carries the context): wait for the step in flight first.
+  if (launched.active && !canPlanAhead()) collectLaunched(nullptr, nullptr);
+  if (stepFailed) return;
   core::StepPlan plan = scheduler->plan();
   preemptions += plan.preempted;
+  if (!plan.cacheFull.empty() && launched.active) collectLaunched(&plan, nullptr);
+  if (stepFailed) return;
   for (core::Sequence* seq : plan.cacheFull) {
+    if (!seq) continue;  // its pending token finished it
     // Only a sample can outgrow the cache: every accepted prompt fits it (RequestCheck).
     MX_ASSERT(seq->group->forked, "a prompt in prefill cannot outgrow the cache");
     core::finishSequence(*seq, "length");
     retireSample(*seq);
   }
-  if (plan.slices.empty()) return;
-
-  slices.clear();
-  for (const core::ScheduledSlice& s : plan.slices) {
-    const core::Sequence& seq = *s.seq;
-    slices.push_back(
-        {.tokens = std::span(seq.tokens).subspan(size_t(seq.numComputed), size_t(s.count)),
-         .startPos = seq.numComputed,
-         .blocks = seq.blocks,
-         .allLogits = false});
+  if (plan.slices.empty()) {
+    if (launched.active) collectLaunched(nullptr, nullptr);
+    return;
   }
+  if (overlapSteps && backendSampling && planBackendSampling(plan) && launchAhead(plan)) return;
+  if (stepFailed) return;
+  if (launched.active) {
+    // This step needs the host (logprobs, n samples forking, a backend declining the specs):
+    // take the step in flight's tokens first, and drop what they finished.
+    collectLaunched(&plan, nullptr);
+    if (stepFailed) return;
+    std::erase_if(plan.slices, [](const core::ScheduledSlice& s) { return s.seq == nullptr; });
+    if (plan.slices.empty()) return;
+  }
+  buildSlices(plan);
   bool sampledByBackend = false;
   try {
     for (auto [from, to] : plan.copies) backend->copyBlock(from, to);
@@ -67,6 +87,100 @@ void Engine::Impl::step() {
     if (seq.remaining() > 0) continue;  // a prefill chunk short of the end: its logits go unused
     sampleNext(seq, std::span<const float>(logits).subspan(j * vocab, vocab));
   }
+}
+
+void Engine::Impl::buildSlices(const core::StepPlan& plan) {
+  slices.clear();
+  for (const core::ScheduledSlice& s : plan.slices) {
+    const core::Sequence& seq = *s.seq;
+    SeqSlice slice{.tokens = {}, .startPos = seq.numComputed, .blocks = seq.blocks, .allLogits = false};
+    if (seq.pending()) {
+      // Its one token to feed is the one the step in flight draws: the device fills it in.
+      MX_ASSERT(s.count == 1 && seq.numComputed == int32_t(seq.tokens.size()), "a pending token is fed alone");
+      slice.tokens = std::span<const int32_t>(&kPlaceholderToken, 1);
+      slice.previousRow = seq.pendingRow;
+    } else {
+      slice.tokens = std::span(seq.tokens).subspan(size_t(seq.numComputed), size_t(s.count));
+    }
+    slices.push_back(slice);
+  }
+}
+
+bool Engine::Impl::canPlanAhead() const {
+  for (const auto& [seq, row] : launched.draws)
+    if (seq->group->request.params.repetitionPenalty != 1.0f) return false;
+  return true;
+}
+
+bool Engine::Impl::launchAhead(core::StepPlan& plan) {
+  buildSlices(plan);
+  bool started = false;
+  try {
+    for (auto [from, to] : plan.copies) backend->copyBlock(from, to);
+    blockCopies += int64_t(plan.copies.size());
+    started = backend->launchSample(slices, sampleSpecs);
+  } catch (const std::exception& e) {
+    failAll(std::string("backend ") + backend->name() + ": " + e.what());
+    return false;
+  }
+  if (!started) {
+    plan.copies.clear();  // done: the host path must not copy them again
+    return false;
+  }
+  ++uncollected;
+  ++steps;
+  // The rows that draw a token: slices that reach their sequence's end.
+  std::vector<std::pair<core::Sequence*, int32_t>> draws;
+  for (size_t j = 0; j < plan.slices.size(); ++j) {
+    const core::ScheduledSlice& s = plan.slices[j];
+    if (s.seq->numComputed + s.count == s.seq->length()) draws.emplace_back(s.seq, int32_t(j));
+  }
+  // The device now runs this step; meanwhile the host takes the previous step's tokens.
+  if (launched.active) {
+    ++stepsAhead;
+    collectLaunched(&plan, &draws);
+    if (stepFailed) return true;
+  }
+  for (auto [seq, row] : draws) seq->pendingRow = row;
+  scheduler->commit(plan);
+  launched.draws = std::move(draws);
+  launched.active = true;
+  return true;
+}
+
+void Engine::Impl::collectLaunched(core::StepPlan* next,
+                                   std::vector<std::pair<core::Sequence*, int32_t>>* nextDraws) {
+  try {
+    --uncollected;
+    backend->collectSample(sampledTokens);
+  } catch (const std::exception& e) {
+    failAll(std::string("backend ") + backend->name() + ": " + e.what());
+    return;
+  }
+  auto draws = std::move(launched.draws);
+  launched = {};
+  std::vector<core::Sequence*> finished;
+  for (auto [seq, row] : draws) {
+    MX_ASSERT(size_t(row) < sampledTokens.size(), "the backend returns one token a slice");
+    seq->pendingRow = -1;
+    if (!seq->group->forked) forkSamples(*seq->group);  // n == 1: no sample to add
+    core::appendToken(*seq, sampledTokens[size_t(row)], seq->group->stops);
+    if (seq->finished()) finished.push_back(seq);
+  }
+  if (finished.empty()) return;
+  // A sequence that just finished may already be in the next step (it could not be known): its
+  // row there is wasted, and the host forgets it before the sequence is gone.
+  auto done = [&](const core::Sequence* seq) {
+    return seq && std::find(finished.begin(), finished.end(), seq) != finished.end();
+  };
+  if (next) {
+    for (core::ScheduledSlice& s : next->slices)
+      if (done(s.seq)) s.seq = nullptr;
+    for (core::Sequence*& seq : next->cacheFull)
+      if (done(seq)) seq = nullptr;
+  }
+  if (nextDraws) std::erase_if(*nextDraws, [&](const auto& draw) { return done(draw.first); });
+  for (core::Sequence* seq : finished) retireSample(*seq);
 }
 
 void Engine::Impl::sampleNext(core::Sequence& seq, std::span<const float> row) {
@@ -118,7 +232,7 @@ bool Engine::Impl::planBackendSampling(const core::StepPlan& plan) {
   for (const core::ScheduledSlice& s : plan.slices) {
     const core::Sequence& seq = *s.seq;
     // A prefill chunk short of the prompt's end samples nothing: any spec will do.
-    if (seq.numComputed + s.count < int32_t(seq.tokens.size())) {
+    if (seq.numComputed + s.count < seq.length()) {
       sampleSpecs.push_back({});
       continue;
     }

@@ -20,8 +20,14 @@ void Scheduler::addRunning(Sequence* seq) {
 void Scheduler::retire(Sequence* seq) {
   releaseBlocks(*seq);
   auto it = std::find(running_.begin(), running_.end(), seq);
-  MX_ASSERT(it != running_.end(), "only a running sequence finishes");
-  running_.erase(it);
+  if (it != running_.end()) {
+    running_.erase(it);
+    return;
+  }
+  // Preempted while its last token was still on the device: it finishes from the queue.
+  auto waiting = std::find(waiting_.begin(), waiting_.end(), seq);
+  MX_ASSERT(waiting != waiting_.end(), "only a scheduled sequence finishes");
+  waiting_.erase(waiting);
 }
 
 StepPlan Scheduler::plan() {
@@ -32,6 +38,7 @@ StepPlan Scheduler::plan() {
   // Running sequences first, oldest first: they hold blocks, and finishing them frees blocks.
   for (size_t i = 0; i < running_.size() && !batchFull(); ++i) {
     Sequence* seq = running_[i];
+    if (seq->endsWhenPendingLands()) continue;  // a step for it would be thrown away
     int32_t wanted = std::min(seq->remaining(), budget);
     int32_t got = reserve(*seq, wanted, plan);
     while (got == 0) {
@@ -78,6 +85,7 @@ StepPlan Scheduler::plan() {
 void Scheduler::commit(const StepPlan& plan) {
   const int32_t blockSize = blocks_.blockSize();
   for (const ScheduledSlice& slice : plan.slices) {
+    if (!slice.seq) continue;  // finished while the step ran (Engine: overlapped steps)
     Sequence& seq = *slice.seq;
     seq.numComputed += slice.count;
     while (int32_t(seq.blockHashes.size() + 1) * blockSize <= seq.numComputed) {
@@ -119,6 +127,7 @@ int32_t Scheduler::reserve(Sequence& seq, int32_t wanted, StepPlan& plan) {
 
 int32_t Scheduler::matchPrefix(Sequence& seq) {
   MX_ASSERT(seq.blocks.empty() && seq.numComputed == 0, "a waiting sequence holds no blocks");
+  MX_ASSERT(!seq.pending(), "a sequence is admitted once its tokens are all known");
   const int32_t blockSize = blocks_.blockSize();
   const size_t usable = (seq.tokens.size() - 1) / size_t(blockSize);
   while (seq.blocks.size() < usable) {

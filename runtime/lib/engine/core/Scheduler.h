@@ -22,7 +22,7 @@
 namespace mx::engine::core {
 
 struct ScheduledSlice {
-  Sequence* seq;
+  Sequence* seq;  // a running sequence when planned
   int32_t count;  // tokens fed this step, from seq->numComputed
 };
 
@@ -41,13 +41,14 @@ class Scheduler {
   void enqueue(Sequence* seq);
   /// Adds a sequence that already holds blocks (a forked sample) to the running batch.
   void addRunning(Sequence* seq);
-  /// Releases a finished sequence's blocks and drops it from the running batch.
+  /// Releases a finished sequence's blocks and drops it from the running batch (or the queue).
   void retire(Sequence* seq);
 
   /// Plans one step: reserves the blocks the planned tokens will be written to.
   StepPlan plan();
   /// After the forward wrote the planned tokens: advances numComputed and publishes the blocks
-  /// that became full, so later requests sharing the prefix find them.
+  /// that became full, so later requests sharing the prefix find them. A slice whose seq is
+  /// null (finished meanwhile, its blocks released) is skipped.
   void commit(const StepPlan& plan);
 
   bool idle() const { return running_.empty() && waiting_.empty(); }

@@ -35,10 +35,18 @@ struct Sequence {
   std::string text;
   std::vector<TokenLogprob> logprobs;
   std::string finishReason;  // empty while generating
+  /// While a step that draws this sequence's next token runs ahead of the host (Backend::
+  /// launchSample), that token's row in the step; -1 otherwise. The token counts as generated
+  /// (and as a token to feed) before its id is known: the next step takes it on the device.
+  int32_t pendingRow = -1;
 
-  int32_t generated() const { return int32_t(tokens.size()) - promptLen; }
-  int32_t remaining() const { return int32_t(tokens.size()) - numComputed; }
+  bool pending() const { return pendingRow >= 0; }
+  int32_t length() const { return int32_t(tokens.size()) + (pending() ? 1 : 0); }
+  int32_t generated() const { return length() - promptLen; }
+  int32_t remaining() const { return length() - numComputed; }
   bool finished() const { return !finishReason.empty(); }
+  /// Known to end once its pending token lands: the token reaches a length limit.
+  bool endsWhenPendingLands() const;
 };
 
 /// What ends a sample, fixed when the request is admitted.
@@ -62,5 +70,9 @@ struct RequestGroup {
   bool admitted = false;  // cachedPromptTokens counts the first admission only
   int64_t cachedPromptTokens = 0;
 };
+
+inline bool Sequence::endsWhenPendingLands() const {
+  return pending() && (generated() >= group->stops.maxTokens || length() >= group->stops.maxLength);
+}
 
 }  // namespace mx::engine::core
