@@ -12,17 +12,18 @@
 #include <vector>
 
 #include "EngineTestSupport.h"
-#include "SamplingFake.h"
 
 namespace mx::engine::testing {
 namespace {
 
-/// SamplingFake with the device's side of overlapped steps: launchSample() copies the step and
-/// queues it on a worker, behind the steps launched before it; a pending token comes from the
-/// previous launch's draws there. collectSample() waits for the oldest launch.
-class OverlappingFake : public SamplingFake {
+/// A fake device for overlapped steps: launchSample() copies the step and queues it on a worker,
+/// strictly after the steps launched before it (as a CUDA stream runs them); a pending token comes
+/// from the previous launch's draws there. collectSample() waits for the oldest launch. Draws
+/// follow the host Sampler's rule for every spec, penalty and filters included — except top-k
+/// when `declineTopK` is set, which it declines (to the host) like a backend that lacks it.
+class OverlappingFake : public FakeBackend {
  public:
-  using SamplingFake::SamplingFake;
+  using FakeBackend::FakeBackend;
   ~OverlappingFake() override {
     for (auto& step : launched_) step.wait();
   }
@@ -31,12 +32,20 @@ class OverlappingFake : public SamplingFake {
 
   void copyBlock(int32_t from, int32_t to) override {
     for (auto& step : launched_) step.wait();  // ordered after the steps queued before it
-    SamplingFake::copyBlock(from, to);
+    FakeBackend::copyBlock(from, to);
+  }
+
+  bool forwardSample(std::span<const SeqSlice> batch, std::span<const SampleSpec> specs,
+                     std::vector<int32_t>& tokens) override {
+    if (!accepts(specs)) return false;
+    std::vector<float> logits;
+    forward(batch, logits);
+    tokens = draw(logits, specs);
+    return true;
   }
 
   bool launchSample(std::span<const SeqSlice> batch, std::span<const SampleSpec> specs) override {
-    for (const SampleSpec& spec : specs)
-      if (spec.filtered(config().vocabSize) || spec.penalized()) return false;
+    if (!accepts(specs)) return false;
     auto step = std::make_shared<Step>();  // the engine changes its vectors while this runs
     for (const SeqSlice& s : batch) {
       step->tokens.emplace_back(s.tokens.begin(), s.tokens.end());
@@ -45,7 +54,7 @@ class OverlappingFake : public SamplingFake {
       if (s.previousRow >= 0 && launched_.empty()) throw std::logic_error("a pending token with no launch before");
     }
     step->specs.assign(specs.begin(), specs.end());
-    for (SampleSpec& spec : step->specs) spec.context = {};  // unpenalised: nothing reads it
+    for (size_t i = 0; i < specs.size(); ++i) step->contexts.emplace_back(specs[i].context.begin(), specs[i].context.end());
     Draws previous = launched_.empty() ? Draws() : launched_.back();
     launched_.push_back(std::async(std::launch::async, [this, step, previous] {
                           return run(*step, previous);
@@ -62,27 +71,57 @@ class OverlappingFake : public SamplingFake {
   }
 
   std::atomic<int> mostUncollected{0};  // 2: a step was launched while the one before ran
+  bool declineTopK = false;
+  int failAtLaunchedStep = 0;  // > 0: that launched step (counting from 1) throws
 
  private:
   using Draws = std::shared_future<std::vector<int32_t>>;
   struct Step {
-    std::vector<SeqSlice> slices;  // their spans point into tokens and blocks once run
-    std::vector<std::vector<int32_t>> tokens, blocks;
+    std::vector<SeqSlice> slices;  // their spans point into the vectors below once run
+    std::vector<std::vector<int32_t>> tokens, blocks, contexts;
     std::vector<SampleSpec> specs;
   };
 
+  bool accepts(std::span<const SampleSpec> specs) const {
+    for (const SampleSpec& spec : specs)
+      if (declineTopK && spec.topK > 0) return false;
+    return true;
+  }
+
   std::vector<int32_t> run(Step& step, const Draws& previous) {
+    if (previous.valid()) previous.wait();  // in launch order, like a stream
+    if (++stepsRun == failAtLaunchedStep) throw std::runtime_error("injected failure");
     for (size_t i = 0; i < step.slices.size(); ++i) {
       SeqSlice& slice = step.slices[i];
       if (slice.previousRow >= 0) step.tokens[i].back() = previous.get().at(size_t(slice.previousRow));
       slice.tokens = step.tokens[i];
       slice.blocks = step.blocks[i];
+      step.specs[i].context = step.contexts[i];
     }
-    std::vector<int32_t> drawn;
-    if (!forwardSample(step.slices, step.specs, drawn)) throw std::logic_error("declined after launch");
-    return drawn;
+    std::vector<float> logits;
+    forward(step.slices, logits);
+    return draw(logits, step.specs);
   }
 
+  /// The host Sampler's token for each row (SampleSpec's rule), the spec's context for the penalty.
+  std::vector<int32_t> draw(const std::vector<float>& logits, std::span<const SampleSpec> specs) {
+    const size_t vocab = size_t(config().vocabSize);
+    std::vector<int32_t> tokens;
+    for (size_t j = 0; j < specs.size(); ++j) {
+      const SampleSpec& spec = specs[j];
+      SamplingParams params;
+      params.temperature = spec.temperature;
+      params.topK = spec.topK;
+      params.topP = spec.topP;
+      params.minP = spec.minP;
+      params.repetitionPenalty = spec.repetitionPenalty;
+      tokens.push_back(sampler_.sample(std::span(logits).subspan(j * vocab, vocab), params, spec.context, spec.uniform));
+    }
+    return tokens;
+  }
+
+  core::Sampler sampler_;  // the worker's (one step runs at a time)
+  int stepsRun = 0;        // the worker's
   std::deque<Draws> launched_;  // the engine's thread only
 };
 
@@ -138,7 +177,7 @@ TEST(EngineOverlap, StepsLaunchedAheadGiveTheReferenceTokens) {
 }
 
 // What a step whose tokens the host must see first (logprobs, n samples forking, a penalty's
-// context, filters the backend declines) does to the overlap: it waits, and the output is the
+// context, a filter the backend declines) does to the overlap: it waits, and the output is the
 // synchronous engine's. Also under preemption (few blocks) and prompts sharing blocks.
 TEST(EngineOverlap, CompletionsEqualTheSynchronousEnginesForEveryKindOfRequest) {
   std::vector<Request> requests = mixedRequests(20);
@@ -158,6 +197,7 @@ TEST(EngineOverlap, CompletionsEqualTheSynchronousEnginesForEveryKindOfRequest) 
     OverlapEngine e({.blockSize = 4, .numBlocks = 24, .maxBatchSeqs = 8, .maxBatchTokens = 32,
                      .overlapSteps = overlap},
                     eosAfterSome());
+    e.fake->declineTopK = true;  // those steps go to the host sampler
     std::vector<std::future<Completion>> done;
     for (const Request& r : requests) done.push_back(submit(*e.engine, r));
     std::vector<Completion> out;
@@ -208,15 +248,13 @@ TEST(EngineOverlap, AStopOnATokenCostsOneThrownAwayStepALengthLimitNone) {
 
 TEST(EngineOverlap, AFailureInALaunchedStepFailsTheBatchAndTheEngineGoesOn) {
   OverlapEngine e;
-  e.fake->forwardDelayMs = 2;
+  e.fake->failAtLaunchedStep = 5;  // while every request is still decoding
   std::vector<std::future<Completion>> done;
   for (int i = 0; i < 4; ++i) {
     Request r = makeRequest(makePrompt(6, uint64_t(i)), 40, 0.0f, 0);
     r.params.ignoreEos = true;
     done.push_back(submit(*e.engine, r));
   }
-  while (e.fake->forwards < 5) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  e.fake->failNextForward = true;
   for (auto& d : done) {
     Completion c = d.get();
     EXPECT_FALSE(c.ok);
@@ -227,6 +265,66 @@ TEST(EngineOverlap, AFailureInALaunchedStepFailsTheBatchAndTheEngineGoesOn) {
   ASSERT_TRUE(c.ok) << c.error;
   FakeBackend reference(fakeConfig());
   EXPECT_EQ(c.samples[0].ids, referenceIds(reference, next));
+}
+
+// Every request decodes on the device, so the newest running sequence, the one preempted when
+// blocks run out, mostly has its next token still on the device: it lands in the queue.
+TEST(EngineOverlap, SequencesPreemptedWithATokenOnTheDeviceStillGiveTheReference) {
+  OverlapEngine e({.blockSize = 4, .numBlocks = 14, .maxBatchSeqs = 8}, eosAfterSome());
+  std::vector<Request> requests;
+  std::vector<std::future<Completion>> done;
+  for (int i = 0; i < 10; ++i) {
+    requests.push_back(makeRequest(makePrompt(6 + i % 3, 70 + uint64_t(i)), 24, i % 2 ? 0.8f : 0.0f, uint64_t(i)));
+    requests.back().params.ignoreEos = i % 3 == 0;
+    requests.back().params.repetitionPenalty = i == 4 ? 1.3f : 1.0f;  // its steps wait for the tokens
+    done.push_back(submit(*e.engine, requests.back()));
+  }
+  FakeBackend reference(fakeConfig(), eosAfterSome());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    Completion c = done[i].get();
+    ASSERT_TRUE(c.ok) << c.error;
+    EXPECT_EQ(c.samples[0].ids, referenceIds(reference, requests[i])) << "request " << i;
+  }
+  const EngineStats stats = e.engine->stats();
+  EXPECT_GT(stats.preemptions, 0);
+  EXPECT_GT(stats.stepsAhead, 0);
+  EXPECT_EQ(e.fake->corruptReads, 0);
+}
+
+// A model that repeats itself, and a penalty that forbids it: the token to avoid is always the
+// newest, so a step planned before it reached the host would draw it again.
+TEST(EngineOverlap, APenalisedRequestWaitsForItsNewestTokenBeforeTheNextStep) {
+  auto repeatLast = [](std::span<const int32_t> context) { return context.back(); };
+  OverlapEngine e({}, repeatLast);
+  Request penalised = makeRequest(makePrompt(7, 5), 12, 0.0f, 0);
+  penalised.params.ignoreEos = true;
+  penalised.params.repetitionPenalty = 100.0f;  // the scripted +30 falls below the noise
+  Request plain = makeRequest(makePrompt(9, 6), 20, 0.0f, 0);
+  plain.params.ignoreEos = true;
+  auto a = submit(*e.engine, penalised);
+  auto b = submit(*e.engine, plain);
+  Completion ca = a.get(), cb = b.get();
+  ASSERT_TRUE(ca.ok && cb.ok) << ca.error << cb.error;
+  FakeBackend reference(fakeConfig(), repeatLast);
+  EXPECT_EQ(ca.samples[0].ids, referenceIds(reference, penalised));
+  EXPECT_EQ(cb.samples[0].ids, referenceIds(reference, plain));
+  EXPECT_GT(e.engine->stats().stepsAhead, 0) << "once the penalised one ended";
+}
+
+TEST(EngineOverlap, ASequenceThatOutgrowsTheWholeCacheEndsWithLength) {
+  OverlapEngine e({.blockSize = 4, .numBlocks = 3});
+  Request r = makeRequest(makePrompt(5, 1), 50, 0.0f, 0);
+  r.params.ignoreEos = true;
+  Completion c = submit(*e.engine, r).get();
+  ASSERT_TRUE(c.ok) << c.error;
+  EXPECT_EQ(c.samples[0].finishReason, "length");
+  // 12 positions hold 12 fed tokens; the 13th token is sampled from the last of them.
+  EXPECT_EQ(c.samples[0].ids.size(), 12u - 5u + 1u);
+  FakeBackend reference(fakeConfig());
+  Request unbounded = r;
+  std::vector<int32_t> want = referenceIds(reference, unbounded);
+  want.resize(c.samples[0].ids.size());
+  EXPECT_EQ(c.samples[0].ids, want);
 }
 
 TEST(EngineOverlap, DestroyingTheEngineWithAStepRunningCompletesEachRequestOnce) {

@@ -105,7 +105,8 @@ void Engine::Impl::run() {
     bool stop;
     {
       std::unique_lock lock(mutex);
-      const bool busy = !scheduler->idle();
+      // A step still launched (its rows all late finishers, say) is collected before idling.
+      const bool busy = !scheduler->idle() || launched.active;
       wake.wait(lock, [&] { return stopping || busy || !incoming.empty(); });
       stop = stopping;
       arrived.swap(incoming);
@@ -118,7 +119,7 @@ void Engine::Impl::run() {
       return;
     }
     for (Submitted& s : arrived) accept(std::move(s));
-    if (!scheduler->idle()) step();
+    if (!scheduler->idle() || launched.active) step();
     publishStats();
     flushDeliveries();
   }

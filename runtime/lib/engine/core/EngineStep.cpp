@@ -28,8 +28,11 @@ void Engine::Impl::step() {
   if (stepFailed) return;
   core::StepPlan plan = scheduler->plan();
   preemptions += plan.preempted;
-  if (!plan.cacheFull.empty() && launched.active) collectLaunched(&plan, nullptr);
-  if (stepFailed) return;
+  if (!plan.cacheFull.empty() && launched.active) {
+    collectLaunched(&plan, nullptr);
+    if (stepFailed) return;
+    std::erase_if(plan.slices, [](const core::ScheduledSlice& s) { return s.seq == nullptr; });
+  }
   for (core::Sequence* seq : plan.cacheFull) {
     if (!seq) continue;  // its pending token finished it
     // Only a sample can outgrow the cache: every accepted prompt fits it (RequestCheck).
