@@ -53,13 +53,33 @@ struct FilterStorage {
     typename cub::BlockReduce<unsigned long long, THREADS>::TempStorage reduceMass;
   } temp;
   unsigned long long histogram[256];  // counts (top-k) or fixed-point masses (top-p) per digit
-  unsigned long long above, target;
+  unsigned long long above, target, light;
   uint32_t digit;
   int remaining;
   Support support;
 };
 
 namespace filters {
+
+/// A thread's additions to a shared histogram, through a one-bin register cache: a run of tokens
+/// in the same bin costs one shared atomic. The first digit (sign and exponent bits) puts most
+/// of a row in two or three bins, where every token's own atomic would queue on one address.
+struct BinRun {
+  uint32_t bin = 0;
+  unsigned long long sum = 0;
+
+  __device__ void add(unsigned long long* histogram, uint32_t b, unsigned long long amount) {
+    if (b != bin) {
+      flush(histogram);
+      bin = b;
+    }
+    sum += amount;
+  }
+  __device__ void flush(unsigned long long* histogram) {
+    if (sum) atomicAdd(&histogram[bin], sum);
+    sum = 0;
+  }
+};
 
 /// Top-k: the k-th token's weight bits (keyK) and the id of the last tie kept (cutK). `w`: the
 /// row's weights.
@@ -71,10 +91,12 @@ __device__ void selectTopK(const float* w, int vocab, int k, FilterStorage<THREA
   for (int shift = 24; shift >= 0; shift -= 8) {
     for (int b = tid; b < 256; b += THREADS) s.histogram[b] = 0;
     __syncthreads();
+    BinRun run;
     for (int v = tid; v < vocab; v += THREADS) {
       const uint32_t key = __float_as_uint(w[v]);
-      if ((key & mask) == prefix) atomicAdd(&s.histogram[(key >> shift) & 255u], 1ull);
+      if ((key & mask) == prefix) run.add(s.histogram, (key >> shift) & 255u, 1ull);
     }
+    run.flush(s.histogram);
     __syncthreads();
     if (tid == 0) {  // from the heaviest digit down: where the k-th token falls
       int d = 255;
@@ -121,19 +143,29 @@ __device__ void selectTopP(const float* w, int vocab, float p, FilterStorage<THR
   for (int v = tid; v < vocab; v += THREADS)
     if (kept.keepsTopK(v, w[v])) mine += fixedMass(w[v]);
   const unsigned long long total = cub::BlockReduce<unsigned long long, THREADS>(s.temp.reduceMass).Sum(mine);
+  // Tokens too light to matter stay out of the histograms: if every token of mass below `light`
+  // together weighs less than total − target, the cut token (and all above it) is heavier — were
+  // it lighter, it and the tokens after it would weigh less than what the cut must leave out.
+  // On a peaked row that is most of the vocabulary. (`total` is thread 0's alone.)
   if (tid == 0) {
     s.target = (unsigned long long)(double(p) * double(total));
+    s.light = (total - s.target) / (unsigned long long)vocab;
     s.above = 0;
   }
+  __syncthreads();
+  const unsigned long long light = s.light;
   uint32_t prefix = 0, mask = 0;
   for (int shift = 24; shift >= 0; shift -= 8) {
     for (int b = tid; b < 256; b += THREADS) s.histogram[b] = 0;
     __syncthreads();
+    BinRun run;
     for (int v = tid; v < vocab; v += THREADS) {
       const uint32_t key = __float_as_uint(w[v]);
-      if ((key & mask) == prefix && kept.keepsTopK(v, w[v]))
-        atomicAdd(&s.histogram[(key >> shift) & 255u], (unsigned long long)fixedMass(w[v]));
+      if ((key & mask) != prefix || !kept.keepsTopK(v, w[v])) continue;
+      const unsigned long long mass = fixedMass(w[v]);
+      if (mass >= light) run.add(s.histogram, (key >> shift) & 255u, mass);
     }
+    run.flush(s.histogram);
     __syncthreads();
     if (tid == 0) {  // from the heaviest digit down: where the mass reaches the target
       int d = 255;
