@@ -10,14 +10,12 @@
 #include "DependentLaunch.cuh"
 #include "Ptx.cuh"
 #include "SharedMemoryOptIn.cuh"
+#include "WarpAttention.cuh"
 
 namespace mx::gpu {
 namespace {
 
 constexpr int kThreads = 128, kWarps = kThreads / 32, kMaxSplits = 16, kMaxGroup = 16;
-constexpr unsigned kFull = 0xffffffffu;
-
-__device__ inline float roundBf16(float x) { return __bfloat162float(__float2bfloat16_rn(x)); }
 
 /// Folds (mo, lo, ao) into the running (m, l, a): both are softmax partials over disjoint keys.
 __device__ inline void merge(float& m, float& l, float* a, float mo, float lo, const float* ao, int n) {
@@ -170,19 +168,8 @@ __global__ void __launch_bounds__(kThreads)
     const bf16* k = mine + buffer * Stages::kStage;
     const bf16* v = k + KEYS * ROW;
 
-    // S = Q·Kᵀ: B fragments of 8 keys × 32 dimensions per ldmatrix.
     float sc[SCORE_TILES][4];
-#pragma unroll
-    for (int nt = 0; nt < SCORE_TILES; ++nt) {
-      sc[nt][0] = sc[nt][1] = sc[nt][2] = sc[nt][3] = 0;
-#pragma unroll
-      for (int kp = 0; kp < HD / 32; ++kp) {
-        uint32_t b[4];
-        ptx::loadMatrices(b, ptx::sharedAddress(k + (nt * 8 + lane % 8) * ROW + kp * 32 + (lane / 8) * 8));
-        ptx::mma(sc[nt], qa[2 * kp], b[0], b[1]);
-        ptx::mma(sc[nt], qa[2 * kp + 1], b[2], b[3]);
-      }
-    }
+    warp::scores<HD, ROW>(sc, qa, k, lane);
     const int first = begin + s * KEYS;
     if (first + KEYS > end)
 #pragma unroll
@@ -191,63 +178,15 @@ __global__ void __launch_bounds__(kThreads)
         for (int e = 0; e < 4; ++e)
           if (first + nt * 8 + pairCol + (e & 1) >= end) sc[nt][e] = -INFINITY;
 
-    // Online softmax per row; a row's 8-key tiles are spread over the 4 lanes of a quad.
-    float mx[2] = {m[0], m[1]};
-#pragma unroll
-    for (int nt = 0; nt < SCORE_TILES; ++nt) {
-      mx[0] = fmaxf(mx[0], fmaxf(sc[nt][0], sc[nt][1]));
-      mx[1] = fmaxf(mx[1], fmaxf(sc[nt][2], sc[nt][3]));
-    }
-#pragma unroll
-    for (int r = 0; r < 2; ++r) {
-      mx[r] = fmaxf(mx[r], __shfl_xor_sync(kFull, mx[r], 1));
-      mx[r] = fmaxf(mx[r], __shfl_xor_sync(kFull, mx[r], 2));
-      const float alpha = exp2f(m[r] - mx[r]);  // 0 on the first stage; mx is finite (key `first` is valid)
-      m[r] = mx[r];
-      l[r] *= alpha;
-#pragma unroll
-      for (int dt = 0; dt < DIM_TILES; ++dt) {
-        o[dt][2 * r] *= alpha;
-        o[dt][2 * r + 1] *= alpha;
-      }
-    }
     uint32_t p[SCORE_TILES][2];
-#pragma unroll
-    for (int nt = 0; nt < SCORE_TILES; ++nt) {
-      // The sum adds the bf16 weights the product uses: the output stays a weighted mean of
-      // values (an fp32 sum over bf16 numerators was off by up to 2^-8 of |v|).
-      const float p0 = roundBf16(exp2f(sc[nt][0] - mx[0])), p1 = roundBf16(exp2f(sc[nt][1] - mx[0]));
-      const float p2 = roundBf16(exp2f(sc[nt][2] - mx[1])), p3 = roundBf16(exp2f(sc[nt][3] - mx[1]));
-      l[0] += p0 + p1;
-      l[1] += p2 + p3;
-      p[nt][0] = ptx::packBf16(p0, p1);
-      p[nt][1] = ptx::packBf16(p2, p3);
-    }
-
-    // O += P·V: two score tiles are one A fragment; B fragments of 16 keys × 16 dimensions per
-    // transposed ldmatrix.
-#pragma unroll
-    for (int kk = 0; kk < KEYS / 16; ++kk) {
-      const uint32_t pa[4] = {p[2 * kk][0], p[2 * kk][1], p[2 * kk + 1][0], p[2 * kk + 1][1]};
-#pragma unroll
-      for (int dp = 0; dp < HD / 16; ++dp) {
-        uint32_t b[4];
-        ptx::loadMatricesTransposed(
-            b, ptx::sharedAddress(v + (kk * 16 + lane % 8 + 8 * ((lane / 8) % 2)) * ROW + dp * 16 + 8 * (lane / 16)));
-        ptx::mma(o[2 * dp], pa, b[0], b[1]);
-        ptx::mma(o[2 * dp + 1], pa, b[2], b[3]);
-      }
-    }
+    warp::onlineSoftmax(sc, m, l, o, p);  // finite maxima: key `first` is valid
+    warp::accumulateValues<HD, ROW>(o, p, v, lane);
     __syncwarp();  // every lane is done with this buffer before the next stage's copies land in it
     buffer ^= 1;
   }
 
   // The warps' partial softmaxes, merged through the (now free) stage buffers.
-#pragma unroll
-  for (int r = 0; r < 2; ++r) {
-    l[r] += __shfl_xor_sync(kFull, l[r], 1);
-    l[r] += __shfl_xor_sync(kFull, l[r], 2);
-  }
+  warp::sumRows(l);
   __syncthreads();
   float* warpOut = reinterpret_cast<float*>(shared);  // [kWarps][16 rows][HD]
   float* warpMaxSum = warpOut + kWarps * 16 * HD;     // [kWarps][16 rows][2]

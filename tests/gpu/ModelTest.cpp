@@ -62,27 +62,47 @@ class GpuModel : public ::testing::Test {
 
 engine::Backend* GpuModel::backend_ = nullptr;
 
+// Every prompt position against the fp32 CPU backend within the tolerance, and its argmax
+// against the reference's wherever the CPU's top-2 margin is wider than twice the tolerance;
+// where it is narrower (a few positions have 0.07) bf16 may pick the runner-up, but nothing
+// further from the top than the tolerance allows.
 TEST_F(GpuModel, PromptLogitsMatchReference) {
   backend_->allocateCache(64, 16);
-  int checked = 0;
+  auto cpu = engine::makeCpuBackend(kModelDir, 2);
+  cpu->allocateCache(64, 16);
+  int checked = 0, decisive = 0;
   for (const Json& c : reference()["cases"]) {
     if (!c.contains("last_logits")) continue;
     std::vector<int32_t> prompt = ids(c["prompt_ids"]);
     std::vector<int32_t> blocks(size_t((prompt.size() + 15) / 16));
     std::iota(blocks.begin(), blocks.end(), 5);
     SeqSlice slice{prompt, 0, blocks, true};
-    std::vector<float> logits;
+    std::vector<float> logits, fp32;
     backend_->forward({&slice, 1}, logits);
+    cpu->forward({&slice, 1}, fp32);
     ASSERT_EQ(logits.size(), prompt.size() * size_t(vocab()));
-    std::vector<int32_t> argmaxes;
-    for (size_t t = 0; t < prompt.size(); ++t) argmaxes.push_back(argmax(logits.data() + t * size_t(vocab()), vocab()));
-    EXPECT_EQ(argmaxes, ids(c["prompt_argmax"])) << c["name"];
+    expectClose(logits, fp32, kLogitTolerance, 0, c["name"].get<std::string>() + ": every position vs the CPU");
+    const std::vector<int32_t> want = ids(c["prompt_argmax"]);
+    for (size_t t = 0; t < prompt.size(); ++t) {
+      const float* row = fp32.data() + t * size_t(vocab());
+      const int32_t top = argmax(row, vocab()), got = argmax(logits.data() + t * size_t(vocab()), vocab());
+      float runnerUp = -INFINITY;
+      for (int32_t v = 0; v < vocab(); ++v)
+        if (v != top) runnerUp = std::max(runnerUp, row[v]);
+      if (row[top] - runnerUp > 2 * kLogitTolerance) {
+        EXPECT_EQ(got, want[t]) << c["name"] << " position " << t;
+        ++decisive;
+      } else {
+        EXPECT_LE(row[top] - row[got], 2 * kLogitTolerance) << c["name"] << " position " << t;
+      }
+    }
     auto last = c["last_logits"].get<std::vector<float>>();
     std::vector<float> got(logits.end() - vocab(), logits.end());
     expectClose(got, last, kLogitTolerance, 0, c["name"].get<std::string>());
     ++checked;
   }
   EXPECT_EQ(checked, 3);
+  EXPECT_GT(decisive, 50);
 }
 
 // All 20 greedy references at once: 4-position blocks handed out scrambled, prompts fed in
