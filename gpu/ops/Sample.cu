@@ -101,10 +101,10 @@ sampleKernel(float* logits, int vocab, const RowSample* specs, int32_t* tokens) 
   const float t = spec.temperature, top = best.value / t;
   const bool filtered = (spec.topK > 0 && spec.topK < vocab) || spec.topP < 1.0f || spec.minP > 0.0f;
   if (filtered) {
-    for (int v = tid; v < vocab; v += kThreads) {
-      const float w = expf(row[v] / t - top);
+    filters::forEachToken<kThreads>(row, vocab, [&](int v, float logit) {
+      const float w = expf(logit / t - top);
       row[v] = w > 0.0f ? w : 0.0f;  // NaN: never drawn
-    }
+    });
     if (tid == 0) filter.support = Support::all(best.id, spec.minP);
     __syncthreads();
     if (spec.topK > 0 && spec.topK < vocab) filters::selectTopK(row, vocab, spec.topK, filter);

@@ -61,6 +61,38 @@ struct FilterStorage {
 
 namespace filters {
 
+/// Calls f(v, w[v]) for every token v of the row, each thread its share: 16-byte loads with
+/// kUnroll of them in flight per thread. A strided loop of single loads waits out one memory
+/// latency per THREADS tokens, and the selections pass over the row several times.
+template <int THREADS, class F>
+__device__ inline void forEachToken(const float* w, int vocab, F&& f) {
+  constexpr int kUnroll = 4;
+  const int tid = threadIdx.x;
+  if (vocab % 4 != 0) {  // rows not 16-byte aligned
+    for (int v = tid; v < vocab; v += THREADS) f(v, w[v]);
+    return;
+  }
+  const float4* w4 = reinterpret_cast<const float4*>(w);
+  const int n4 = vocab / 4;
+  for (int base = tid; base < n4; base += kUnroll * THREADS) {
+    float4 q[kUnroll];
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      const int i = base + u * THREADS;
+      q[u] = i < n4 ? w4[i] : make_float4(0, 0, 0, 0);
+    }
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      const int i = base + u * THREADS;
+      if (i >= n4) break;
+      f(4 * i, q[u].x);
+      f(4 * i + 1, q[u].y);
+      f(4 * i + 2, q[u].z);
+      f(4 * i + 3, q[u].w);
+    }
+  }
+}
+
 /// A thread's additions to a shared histogram, through a one-bin register cache: a run of tokens
 /// in the same bin costs one shared atomic. The first digit (sign and exponent bits) puts most
 /// of a row in two or three bins, where every token's own atomic would queue on one address.
@@ -92,10 +124,10 @@ __device__ void selectTopK(const float* w, int vocab, int k, FilterStorage<THREA
     for (int b = tid; b < 256; b += THREADS) s.histogram[b] = 0;
     __syncthreads();
     BinRun run;
-    for (int v = tid; v < vocab; v += THREADS) {
-      const uint32_t key = __float_as_uint(w[v]);
+    forEachToken<THREADS>(w, vocab, [&](int, float x) {
+      const uint32_t key = __float_as_uint(x);
       if ((key & mask) == prefix) run.add(s.histogram, (key >> shift) & 255u, 1ull);
-    }
+    });
     run.flush(s.histogram);
     __syncthreads();
     if (tid == 0) {  // from the heaviest digit down: where the k-th token falls
@@ -140,8 +172,9 @@ __device__ void selectTopP(const float* w, int vocab, float p, FilterStorage<THR
   const int tid = threadIdx.x;
   const Support kept = s.support;
   unsigned long long mine = 0;
-  for (int v = tid; v < vocab; v += THREADS)
-    if (kept.keepsTopK(v, w[v])) mine += fixedMass(w[v]);
+  forEachToken<THREADS>(w, vocab, [&](int v, float x) {
+    if (kept.keepsTopK(v, x)) mine += fixedMass(x);
+  });
   const unsigned long long total = cub::BlockReduce<unsigned long long, THREADS>(s.temp.reduceMass).Sum(mine);
   // Tokens too light to matter stay out of the histograms: if every token of mass below `light`
   // together weighs less than total − target, the cut token (and all above it) is heavier — were
@@ -159,12 +192,12 @@ __device__ void selectTopP(const float* w, int vocab, float p, FilterStorage<THR
     for (int b = tid; b < 256; b += THREADS) s.histogram[b] = 0;
     __syncthreads();
     BinRun run;
-    for (int v = tid; v < vocab; v += THREADS) {
-      const uint32_t key = __float_as_uint(w[v]);
-      if ((key & mask) != prefix || !kept.keepsTopK(v, w[v])) continue;
-      const unsigned long long mass = fixedMass(w[v]);
+    forEachToken<THREADS>(w, vocab, [&](int v, float x) {
+      const uint32_t key = __float_as_uint(x);
+      if ((key & mask) != prefix || !kept.keepsTopK(v, x)) return;
+      const unsigned long long mass = fixedMass(x);
       if (mass >= light) run.add(s.histogram, (key >> shift) & 255u, mass);
-    }
+    });
     run.flush(s.histogram);
     __syncthreads();
     if (tid == 0) {  // from the heaviest digit down: where the mass reaches the target
