@@ -17,7 +17,7 @@
 namespace mx::gpu {
 namespace {
 
-constexpr int kThreads = 512, kUnroll = 8;
+constexpr int kThreads = 512;
 
 struct Best {
   float value;
@@ -62,31 +62,9 @@ sampleKernel(float* logits, int vocab, const RowSample* specs, int32_t* tokens) 
   auto consider = [&](float x, int v) {
     if (x > mine.value || (mine.id == INT_MAX && x == -INFINITY)) mine = {x, v};
   };
-  if (vocab % 4 == 0) {
-    // 16-byte loads, kUnroll of them in flight per thread: one block reads a 128k vocabulary in
-    // a few memory latencies rather than one per 512 logits.
-    const float4* row4 = reinterpret_cast<const float4*>(row);
-    const int n4 = vocab / 4;
-    for (int base = tid; base < n4; base += kUnroll * kThreads) {
-      float4 q[kUnroll];
-#pragma unroll
-      for (int u = 0; u < kUnroll; ++u) {
-        const int i = base + u * kThreads;
-        q[u] = i < n4 ? row4[i] : make_float4(0, 0, 0, 0);
-      }
-#pragma unroll
-      for (int u = 0; u < kUnroll; ++u) {
-        const int i = base + u * kThreads;
-        if (i >= n4) break;
-        consider(q[u].x, 4 * i);
-        consider(q[u].y, 4 * i + 1);
-        consider(q[u].z, 4 * i + 2);
-        consider(q[u].w, 4 * i + 3);
-      }
-    }
-  } else {
-    for (int v = tid; v < vocab; v += kThreads) consider(row[v], v);
-  }
+  // Eight 16-byte loads in flight per thread: one block reads a 128k vocabulary in a few memory
+  // latencies rather than one per 512 logits.
+  filters::forEachToken<kThreads, 8>(row, vocab, [&](int v, float x) { consider(x, v); });
   const Best reduced = Reduce(temp.reduce).Reduce(mine, BetterOf());
   if (tid == 0) best = reduced;
   __syncthreads();

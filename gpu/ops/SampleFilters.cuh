@@ -61,12 +61,12 @@ struct FilterStorage {
 
 namespace filters {
 
-/// Calls f(v, w[v]) for every token v of the row, each thread its share: 16-byte loads with
-/// kUnroll of them in flight per thread. A strided loop of single loads waits out one memory
-/// latency per THREADS tokens, and the selections pass over the row several times.
-template <int THREADS, class F>
+/// Calls f(v, w[v]) for every token v of the row, each thread its share in increasing v:
+/// 16-byte loads with UNROLL of them in flight per thread. A strided loop of single loads waits
+/// out one memory latency per THREADS tokens, and the selections pass over the row several times.
+template <int THREADS, int UNROLL = 4, class F>
 __device__ inline void forEachToken(const float* w, int vocab, F&& f) {
-  constexpr int kUnroll = 4;
+  constexpr int kUnroll = UNROLL;
   const int tid = threadIdx.x;
   if (vocab % 4 != 0) {  // rows not 16-byte aligned
     for (int v = tid; v < vocab; v += THREADS) f(v, w[v]);
