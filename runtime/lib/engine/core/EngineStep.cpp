@@ -172,10 +172,9 @@ void Engine::Impl::collectLaunched(core::StepPlan* next,
   }
   if (finished.empty()) return;
   // A sequence that just finished may already be in the next step (it could not be known): its
-  // row there is wasted, and the host forgets it before the sequence is gone.
-  auto done = [&](const core::Sequence* seq) {
-    return seq && std::find(finished.begin(), finished.end(), seq) != finished.end();
-  };
+  // row there is wasted, and the host forgets it before the sequence is gone. (Only these can be
+  // finished there: the others were retired before the next step was planned.)
+  auto done = [](const core::Sequence* seq) { return seq && seq->finished(); };
   if (next) {
     for (core::ScheduledSlice& s : next->slices)
       if (done(s.seq)) s.seq = nullptr;
